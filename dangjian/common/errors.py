@@ -1,0 +1,29 @@
+"""Errors services raise. Views and the API turn them into Chinese messages on the form or a JSON
+error; nothing is written when one is raised (every service is one transaction)."""
+
+from __future__ import annotations
+
+CONFLICT = "保存失败：该记录已被他人修改（您打开后有新的保存）。请刷新页面，核对最新内容后再修改。"
+
+
+class ServiceError(Exception):
+    """Bad input: ``errors`` maps a field name (or "__all__") to its Chinese messages."""
+
+    def __init__(self, errors: dict[str, list[str]] | str, field: str = "__all__") -> None:
+        self.errors = {field: [errors]} if isinstance(errors, str) else errors
+        super().__init__("；".join(m for msgs in self.errors.values() for m in msgs))
+
+    @property
+    def messages(self) -> list[str]:
+        return [m for msgs in self.errors.values() for m in msgs]
+
+
+class ConflictError(ServiceError):
+    """Someone else saved the record since this user opened it (optimistic locking)."""
+
+    def __init__(self) -> None:
+        super().__init__(CONFLICT)
+
+
+class NotPermitted(Exception):
+    """The acting user may not do this here. Views answer 404, as for anything out of scope."""

@@ -1,0 +1,312 @@
+"""Membership rules as pure functions over plain values: the state machine of membership events,
+党龄, age, and the lost-contact / suspension deadlines (§5 R5.5 of the domain reference).
+
+Membership is a sequence of dated events; ``replay`` folds them into the state after each one, so the
+roster of any date is exact and an event inserted in the past is checked against everything after it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+
+# --- statuses ---------------------------------------------------------------------------------------
+PROBATIONARY = "probationary"
+FULL = "full"
+SUSPENDED = "suspended"
+TRANSFERRED_OUT = "transferred_out"
+DIED = "died"
+EXPELLED = "expelled"
+REMOVED = "removed"
+LEFT = "left"
+CANCELLED = "cancelled"
+
+STATUS_LABELS = {
+    PROBATIONARY: "预备党员",
+    FULL: "正式党员",
+    SUSPENDED: "停止党籍",
+    TRANSFERRED_OUT: "已转出",
+    DIED: "死亡",
+    EXPELLED: "开除党籍",
+    REMOVED: "除名",
+    LEFT: "退党",
+    CANCELLED: "取消预备党员资格",
+}
+ACTIVE = frozenset({PROBATIONARY, FULL})
+# Counted in an organization's roster (suspended members stay on it, marked, until removed).
+ON_ROSTER = frozenset({PROBATIONARY, FULL, SUSPENDED})
+TERMINAL = frozenset({TRANSFERRED_OUT, DIED, EXPELLED, REMOVED, LEFT, CANCELLED})
+
+# --- event kinds ------------------------------------------------------------------------------------
+RECORDED = "recorded"
+ADMITTED = "admitted"
+TRANSFER_IN = "transfer_in"
+CONVERTED = "converted"
+PROBATION_EXTENDED = "probation_extended"
+PROBATION_CANCELLED = "probation_cancelled"
+TRANSFER = "transfer"
+TRANSFER_OUT = "transfer_out"
+WENT_MOBILE = "went_mobile"
+RETURNED = "returned"
+LOST_CONTACT = "lost_contact"
+CONTACT_RESTORED = "contact_restored"
+SUSPEND = "suspend"
+RESTORE = "restore"
+DIE = "die"
+EXPEL = "expel"
+REMOVE = "remove"
+LEAVE = "leave"
+
+EVENT_LABELS = {
+    RECORDED: "补录党员信息",
+    ADMITTED: "接收为预备党员",
+    TRANSFER_IN: "从外单位转入",
+    CONVERTED: "预备党员转正",
+    PROBATION_EXTENDED: "延长预备期",
+    PROBATION_CANCELLED: "取消预备党员资格",
+    TRANSFER: "组织关系转接",
+    TRANSFER_OUT: "转出本县（市、区）",
+    WENT_MOBILE: "外出流动",
+    RETURNED: "流动返回",
+    LOST_CONTACT: "失去联系",
+    CONTACT_RESTORED: "恢复联系",
+    SUSPEND: "停止党籍",
+    RESTORE: "恢复党籍",
+    DIE: "死亡",
+    EXPEL: "开除党籍",
+    REMOVE: "除名",
+    LEAVE: "退党",
+}
+INITIAL_KINDS = frozenset({RECORDED, ADMITTED, TRANSFER_IN})
+REMOVAL_REASONS = {"self_lapsed": "自行脱党", "unqualified": "不合格党员除名", "other": "其他"}
+
+# --- messages (the tests import these) --------------------------------------------------------------
+FUTURE_DATE = "日期不能晚于今天（{date}）。"
+BEFORE_BIRTH = "日期不能早于出生日期（{birth}）。"
+FIRST_EVENT_REQUIRED = "该党员还没有入党或转入记录，请先录入“接收为预备党员”、“从外单位转入”或“补录党员信息”。"
+ALREADY_RECORDED = "该党员已有入党或转入记录，不能重复录入。"
+NOT_ACTIVE = "{date}该党员的状态是“{status}”，不能办理“{event}”。"
+NOT_PROBATIONARY = "只有预备党员才能办理“{event}”（{date}该党员是“{status}”）。"
+CONVERSION_BEFORE_ADMISSION = "转正日期（{date}）不能早于接收为预备党员的日期（{admitted}）。"
+EXTENSION_MONTHS = "延长预备期只能是6至12个月（填写的是{months}个月）。"
+EXTENSION_TWICE = "该预备党员已经延长过预备期，不能再次延长。"
+TRANSFER_SAME_ORG = "转入党组织与转出党组织相同。"
+TRANSFER_WRONG_ORG = "{date}该党员的组织关系不在转出党组织，可能已经转出，不能重复办理转接。"
+ALREADY_MOBILE = "该党员已是流动党员。"
+NOT_MOBILE = "该党员不是流动党员，不能登记返回。"
+ALREADY_LOST = "该党员已登记为失联党员。"
+NOT_LOST = "该党员未登记失联，不能登记恢复联系。"
+NOT_SUSPENDED = "只有停止党籍的党员才能恢复党籍。"
+NO_RESTORE_AFTER = "“{status}”的党员原则上不予恢复党籍；符合条件的可以重新入党。"
+JOIN_BEFORE_18 = "入党时（{date}）未满18周岁。"
+STATUS_FOR_RECORD = "补录或转入时，党员状态只能是正式党员或预备党员。"
+
+
+class MembershipRuleError(ValueError):
+    """A membership event that the rules do not allow; ``str()`` is the Chinese message."""
+
+
+@dataclass(frozen=True)
+class MemberState:
+    status: str | None = None
+    org_id: int | None = None
+    admitted_on: dt.date | None = None
+    converted_on: dt.date | None = None
+    probation_ends_on: dt.date | None = None
+    extended: bool = False
+    is_mobile: bool = False
+    is_lost_contact: bool = False
+    lost_contact_on: dt.date | None = None
+    suspended_on: dt.date | None = None
+    status_before_suspension: str | None = None
+
+
+@dataclass(frozen=True)
+class Event:
+    kind: str
+    date: dt.date
+    org_id: int | None = None  # the organization after the event (initial events, transfers)
+    from_org_id: int | None = None  # transfers: the organization the member leaves
+    status: str | None = None  # initial RECORDED / TRANSFER_IN: full or probationary
+    joined_on: dt.date | None = None  # RECORDED / TRANSFER_IN: 入党日期
+    converted_on: dt.date | None = None  # RECORDED / TRANSFER_IN of a full member: 转正日期
+    months: int | None = None  # PROBATION_EXTENDED
+    extra: dict = field(default_factory=dict)
+
+
+def add_months(d: dt.date, months: int) -> dt.date:
+    """Same day ``months`` later; the 31st becomes the month's last day."""
+    y, m = divmod(d.month - 1 + months, 12)
+    year, month = d.year + y, m + 1
+    for day in (d.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, day)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def add_years(d: dt.date, years: int) -> dt.date:
+    return add_months(d, 12 * years)
+
+
+def full_years(start: dt.date, end: dt.date) -> int:
+    """Completed years from ``start`` to ``end`` (0 if end is earlier)."""
+    years = end.year - start.year - ((end.month, end.day) < (start.month, start.day))
+    return max(years, 0)
+
+
+def age_on(birth: dt.date, on: dt.date) -> int:
+    return full_years(birth, on)
+
+
+def party_age(*, converted_on: dt.date | None, as_of: dt.date, correction: int = 0) -> int | None:
+    """党龄: completed years from the end of probation (the conversion date), plus the national
+    record's 党龄校正值 (which subtracts periods such as suspension). None for probationary members."""
+    if converted_on is None or converted_on > as_of:
+        return None
+    return max(full_years(converted_on, as_of) + correction, 0)
+
+
+def check_admission_age(*, birth: dt.date | None, date: dt.date) -> None:
+    """入党年龄：年满十八岁 (Party Constitution Art. 1)."""
+    if birth and age_on(birth, date) < 18:
+        raise MembershipRuleError(JOIN_BEFORE_18.format(date=date.isoformat()))
+
+
+def check_dates(*, date: dt.date, today: dt.date, birth: dt.date | None) -> None:
+    if date > today:
+        raise MembershipRuleError(FUTURE_DATE.format(date=today.isoformat()))
+    if birth and date < birth:
+        raise MembershipRuleError(BEFORE_BIRTH.format(birth=birth.isoformat()))
+
+
+def apply_event(state: MemberState, ev: Event) -> MemberState:
+    """The state after ``ev``; raises MembershipRuleError with a Chinese message if not allowed."""
+    label = EVENT_LABELS[ev.kind]
+    status_label = STATUS_LABELS.get(state.status or "", "未入党")
+
+    if ev.kind in INITIAL_KINDS:
+        if state.status is not None and state.status != TRANSFERRED_OUT:
+            raise MembershipRuleError(ALREADY_RECORDED)
+        if ev.kind == ADMITTED:
+            return MemberState(
+                status=PROBATIONARY, org_id=ev.org_id, admitted_on=ev.date, probation_ends_on=add_years(ev.date, 1)
+            )
+        status = ev.status or FULL
+        if status not in ACTIVE:
+            raise MembershipRuleError(STATUS_FOR_RECORD)
+        joined = ev.joined_on or state.admitted_on or ev.date
+        converted = ev.converted_on if status == FULL else None
+        if converted and converted < joined:
+            raise MembershipRuleError(CONVERSION_BEFORE_ADMISSION.format(date=converted, admitted=joined))
+        return MemberState(
+            status=status,
+            org_id=ev.org_id,
+            admitted_on=joined,
+            converted_on=converted,
+            probation_ends_on=add_years(joined, 1) if status == PROBATIONARY else None,
+        )
+
+    if state.status is None:
+        raise MembershipRuleError(FIRST_EVENT_REQUIRED)
+
+    def need_active() -> None:
+        if state.status not in ACTIVE:
+            raise MembershipRuleError(NOT_ACTIVE.format(date=ev.date, status=status_label, event=label))
+
+    def need_probationary() -> None:
+        if state.status != PROBATIONARY:
+            raise MembershipRuleError(NOT_PROBATIONARY.format(date=ev.date, status=status_label, event=label))
+
+    if ev.kind == CONVERTED:
+        need_probationary()
+        if state.admitted_on and ev.date < state.admitted_on:
+            raise MembershipRuleError(CONVERSION_BEFORE_ADMISSION.format(date=ev.date, admitted=state.admitted_on))
+        return replace(state, status=FULL, converted_on=ev.date, probation_ends_on=None)
+    if ev.kind == PROBATION_EXTENDED:
+        need_probationary()
+        months = ev.months or 0
+        if not 6 <= months <= 12:
+            raise MembershipRuleError(EXTENSION_MONTHS.format(months=months))
+        if state.extended:
+            raise MembershipRuleError(EXTENSION_TWICE)
+        base = state.probation_ends_on or ev.date
+        return replace(state, extended=True, probation_ends_on=add_months(base, months))
+    if ev.kind == PROBATION_CANCELLED:
+        need_probationary()
+        return replace(state, status=CANCELLED, probation_ends_on=None)
+    if ev.kind == TRANSFER:
+        need_active()
+        if ev.from_org_id is not None and ev.from_org_id != state.org_id:
+            raise MembershipRuleError(TRANSFER_WRONG_ORG.format(date=ev.date))
+        if ev.org_id == state.org_id:
+            raise MembershipRuleError(TRANSFER_SAME_ORG)
+        return replace(state, org_id=ev.org_id)
+    if ev.kind == TRANSFER_OUT:
+        need_active()
+        return replace(state, status=TRANSFERRED_OUT, is_mobile=False, is_lost_contact=False)
+    if ev.kind == WENT_MOBILE:
+        need_active()
+        if state.is_mobile:
+            raise MembershipRuleError(ALREADY_MOBILE)
+        return replace(state, is_mobile=True)
+    if ev.kind == RETURNED:
+        if not state.is_mobile:
+            raise MembershipRuleError(NOT_MOBILE)
+        return replace(state, is_mobile=False)
+    if ev.kind == LOST_CONTACT:
+        need_active()
+        if state.is_lost_contact:
+            raise MembershipRuleError(ALREADY_LOST)
+        return replace(state, is_lost_contact=True, lost_contact_on=ev.date)
+    if ev.kind == CONTACT_RESTORED:
+        if not state.is_lost_contact:
+            raise MembershipRuleError(NOT_LOST)
+        return replace(state, is_lost_contact=False, lost_contact_on=None)
+    if ev.kind == SUSPEND:
+        need_active()
+        return replace(state, status=SUSPENDED, suspended_on=ev.date, status_before_suspension=state.status)
+    if ev.kind == RESTORE:
+        if state.status in TERMINAL:
+            raise MembershipRuleError(NO_RESTORE_AFTER.format(status=status_label))
+        if state.status != SUSPENDED:
+            raise MembershipRuleError(NOT_SUSPENDED)
+        return replace(
+            state, status=state.status_before_suspension or FULL, suspended_on=None, status_before_suspension=None,
+            is_lost_contact=False, lost_contact_on=None,
+        )
+    if ev.kind in (DIE, EXPEL, REMOVE, LEAVE):
+        if state.status in TERMINAL:
+            raise MembershipRuleError(NOT_ACTIVE.format(date=ev.date, status=status_label, event=label))
+        if ev.kind == LEAVE:
+            need_active()
+        final = {DIE: DIED, EXPEL: EXPELLED, REMOVE: REMOVED, LEAVE: LEFT}[ev.kind]
+        return replace(state, status=final, is_mobile=False, is_lost_contact=False)
+    raise MembershipRuleError(f"未知的事项类型：{ev.kind}")
+
+
+def replay(events: Iterable[Event]) -> list[MemberState]:
+    """The state after each event, in order. Raises on the first event the rules refuse."""
+    state = MemberState()
+    states = []
+    for ev in events:
+        state = apply_event(state, ev)
+        states.append(state)
+    return states
+
+
+# --- §5 R5.5 lost contact and suspension deadlines ------------------------------------------------
+LOST_CONTACT_SUSPEND_MONTHS = 6  # 失联满6个月，经多方查找仍无音讯的，应予停止党籍
+SUSPENSION_REMOVE_MONTHS = 24  # 停止党籍满2年仍无音讯的，按自行脱党予以除名
+
+
+def lost_contact_deadline(lost_on: dt.date) -> dt.date:
+    """失联党员：失联满6个月 → 作出停止党籍决定 (R5.5)."""
+    return add_months(lost_on, LOST_CONTACT_SUSPEND_MONTHS)
+
+
+def suspension_deadline(suspended_on: dt.date) -> dt.date:
+    """停止党籍满2年 → 按自行脱党予以除名 (R5.5)."""
+    return add_months(suspended_on, SUSPENSION_REMOVE_MONTHS)

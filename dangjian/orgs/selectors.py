@@ -1,0 +1,159 @@
+"""Reads of organizations. Every function takes the acting user first and stays in their scope."""
+
+from __future__ import annotations
+
+import datetime as dt
+from bisect import bisect_left
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from dangjian.accounts.models import User
+from dangjian.accounts.selectors import scope_for
+from dangjian.common.scope import subtree_upper_bound
+from dangjian.members import rules as member_rules
+from dangjian.members.codes import AGE_BANDS, EDUCATION
+from dangjian.orgs import rules
+from dangjian.orgs.models import Org, OrgType
+
+
+def orgs_visible(actor: User) -> QuerySet[Org]:
+    return Org.objects.filter(scope_for(actor).q("path"))
+
+
+def org_get(actor: User, pk: int | str) -> Org:
+    """The organization ``pk`` if ``actor`` may see it; 404 otherwise, as if it did not exist."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    org = orgs_visible(actor).filter(pk=pk).select_related("division", "approving_org").first()
+    if org is None:
+        raise Http404
+    return org
+
+
+def org_roots(actor: User) -> list[Org]:
+    """The top organizations of the user's scope, for the tree on the left."""
+    paths = scope_for(actor).paths
+    return list(Org.objects.filter(path__in=paths).order_by("path"))
+
+
+def org_children(actor: User, org: Org, *, include_dissolved: bool = False) -> QuerySet[Org]:
+    qs = Org.objects.filter(scope_for(actor).q("path"), depth=org.depth + 1, path__startswith=org.path)
+    if not include_dissolved:
+        qs = qs.filter(dissolved_on__isnull=True)
+    return qs.order_by("path")
+
+
+def org_subtree(actor: User, org: Org) -> QuerySet[Org]:
+    return orgs_visible(actor).filter(path__gte=org.path, path__lt=subtree_upper_bound(org.path))
+
+
+def org_search(actor: User, q: str, *, limit: int = 30) -> list[Org]:
+    q = q.strip()
+    if not q:
+        return []
+    return list(
+        orgs_visible(actor).filter(Q(name__icontains=q) | Q(short_name__icontains=q) | Q(code=q)).order_by("path")[:limit]
+    )
+
+
+def ancestors(actor: User, org: Org) -> list[Org]:
+    """The breadcrumb: ancestors of ``org`` that the actor may see, top first."""
+    scope = scope_for(actor)
+    paths = [org.path[:i] for i in range(Org.steplen, len(org.path), Org.steplen)]
+    return [o for o in Org.objects.filter(path__in=paths).order_by("path") if scope.contains_path(o.path)]
+
+
+@dataclass
+class OrgCounts:
+    total: int
+    by_status: dict[str, int]
+    by_sex: dict[str, int]
+    by_age: list[tuple[str, int]]
+    by_education: list[tuple[str, int]]
+    mobile: int
+    lost_contact: int
+
+
+def org_counts(actor: User, org: Org, *, today: dt.date | None = None) -> OrgCounts:
+    """Members of the subtree by status, sex, age band and education, in one SQL aggregate."""
+    from dangjian.members.selectors import members_in_subtree
+
+    today = today or dt.date.today()
+    qs = members_in_subtree(actor, org).filter(status__in=member_rules.ON_ROSTER)
+    aggregates: dict[str, Count] = {
+        "total": Count("id"),
+        "mobile": Count("id", filter=Q(is_mobile=True)),
+        "lost": Count("id", filter=Q(is_lost_contact=True)),
+        "male": Count("id", filter=Q(sex="1")),
+        "female": Count("id", filter=Q(sex="2")),
+    }
+    for status in member_rules.ON_ROSTER:
+        aggregates[f"st_{status}"] = Count("id", filter=Q(status=status))
+    for code, _ in EDUCATION:
+        aggregates[f"ed_{code}"] = Count("id", filter=Q(education=code))
+    lower = None
+    for i, (upper_age, _) in enumerate(AGE_BANDS):
+        # age <= upper_age  <=>  born after (today - (upper_age+1) years)
+        born_after = member_rules.add_years(today, -(upper_age + 1))
+        cond = Q(birth_date__gt=born_after)
+        if lower is not None:
+            cond &= Q(birth_date__lte=lower)
+        aggregates[f"age_{i}"] = Count("id", filter=cond)
+        lower = born_after
+    row = qs.aggregate(**aggregates)
+    return OrgCounts(
+        total=row["total"],
+        by_status={s: row[f"st_{s}"] for s in (member_rules.FULL, member_rules.PROBATIONARY, member_rules.SUSPENDED)},
+        by_sex={"男": row["male"], "女": row["female"]},
+        by_age=[(label, row[f"age_{i}"]) for i, (_, label) in enumerate(AGE_BANDS)],
+        by_education=[(label, row[f"ed_{code}"]) for code, label in EDUCATION],
+        mobile=row["mobile"],
+        lost_contact=row["lost"],
+    )
+
+
+def structure_findings(actor: User, orgs: list[Org]) -> dict[int, list[rules.Finding]]:
+    """Structure checks for ``orgs`` (all in scope), with member counts aggregated in SQL."""
+    from dangjian.members.models import Member
+
+    if not orgs:
+        return {}
+    scope = scope_for(actor)
+    orgs = [o for o in orgs if scope.contains_path(o.path)]
+    direct = {
+        r["org__path"]: r
+        for r in Member.objects.filter(scope.q("org__path"), status__in=member_rules.ACTIVE)
+        .values("org__path")
+        .annotate(total=Count("id"), full=Count("id", filter=Q(status=member_rules.FULL)))
+    }
+    unit_counts = dict(
+        Org.units.through.objects.filter(org_id__in=[o.pk for o in orgs]).values_list("org_id").annotate(n=Count("id"))
+    )
+    sorted_paths = sorted(direct)
+    out: dict[int, list[rules.Finding]] = {}
+    for org in orgs:
+        if org.org_type == OrgType.GENERAL_BRANCH:
+            # 总支: members of the whole subtree, a slice of the sorted paths
+            lo = bisect_left(sorted_paths, org.path)
+            hi = bisect_left(sorted_paths, subtree_upper_bound(org.path))
+            rows = [direct[p] for p in sorted_paths[lo:hi]]
+        else:
+            rows = [direct[org.path]] if org.path in direct else []
+        facts = rules.StructureFacts(
+            org_type=org.org_type,
+            full_members=sum(r["full"] for r in rows),
+            members=sum(r["total"] for r in rows),
+            committee_size=org.committee_size,
+            units=unit_counts.get(org.pk, 0),
+            is_village_level=org.is_village_level,
+            term_started_on=org.term_started_on,
+            is_active=org.is_active,
+        )
+        found = rules.structure_findings(facts)
+        if found:
+            out[org.pk] = found
+    return out

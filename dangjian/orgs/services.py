@@ -1,0 +1,224 @@
+"""Writes to the organization tree. Each is one transaction that also writes its OrgEvent and its
+audit event; nothing is ever deleted."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+
+from dangjian.accounts.models import User
+from dangjian.accounts.selectors import require_writer, scope_for
+from dangjian.common.audit import audit_record, diff
+from dangjian.common.errors import ConflictError, NotPermitted, ServiceError
+from dangjian.members import rules as member_rules
+from dangjian.orgs import rules
+from dangjian.orgs.models import Org, OrgEvent, OrgEventKind, OrgType
+
+TYPE_LABELS = dict(OrgType.choices)
+CODE_TAKEN = "党组织编码“{code}”已被“{name}”使用。"
+NAME_REQUIRED = "请填写党组织全称。"
+NOT_IN_SCOPE = "不在您管理的范围内。"
+
+# Plain attributes an edit may change; name, type, parent and dissolution go through their events.
+EDITABLE_FIELDS = (
+    "short_name", "stats_name", "category", "unit_situation", "division_id", "approving_org_id", "secretary_name",
+    "contact_name", "contact_phone", "can_approve_probationary", "is_functional", "is_new_business",
+    "committee_size", "term_started_on", "term_years",
+)  # fmt: skip
+
+
+def _check_date(date: dt.date, org: Org | None = None, today: dt.date | None = None) -> None:
+    today = today or dt.date.today()
+    if date > today:
+        raise ServiceError(rules.FUTURE_DATE.format(date=today), "date")
+    if org is not None and date < org.established_on:
+        raise ServiceError(rules.DATE_BEFORE_ESTABLISHED.format(date=date, established=org.established_on), "date")
+
+
+def _check_writable(actor: User, org: Org) -> None:
+    require_writer(actor)
+    if not scope_for(actor).contains_path(org.path):
+        raise NotPermitted
+
+
+def _check_parent(parent: Org, child_type: str, date: dt.date) -> None:
+    if parent.dissolved_on and parent.dissolved_on <= date:
+        raise ServiceError(rules.PARENT_DISSOLVED.format(name=parent.name, date=parent.dissolved_on), "parent")
+    msg = rules.check_child_allowed(parent.org_type, child_type, TYPE_LABELS)
+    if msg:
+        raise ServiceError(msg, "org_type")
+
+
+def _event(org: Org, actor: User | None, kind: str, date: dt.date, doc_number: str, changes: dict, **kw: Any) -> OrgEvent:
+    return OrgEvent.objects.create(
+        org=org, kind=kind, date=date, doc_number=doc_number, changes=changes, recorded_by=actor, **kw
+    )
+
+
+def _county_of(parent: Org | None) -> Org | None:
+    if parent is None:
+        return None
+    if parent.org_type == OrgType.COUNTY_COMMITTEE:
+        return parent
+    return parent.county
+
+
+@transaction.atomic
+def org_create(
+    *,
+    actor: User | None,
+    parent: Org | None,
+    name: str,
+    code: str,
+    org_type: str,
+    established_on: dt.date,
+    doc_number: str = "",
+    today: dt.date | None = None,
+    **fields: Any,
+) -> Org:
+    """成立党组织. ``actor`` None is the system (demo data, first install)."""
+    name = name.strip()
+    if not name:
+        raise ServiceError(NAME_REQUIRED, "name")
+    _check_date(established_on, today=today)
+    if parent is not None:
+        if actor is not None:
+            _check_writable(actor, parent)
+        _check_parent(parent, org_type, established_on)
+    elif actor is not None and not actor.is_county_admin:
+        raise NotPermitted
+    other = Org.objects.filter(code=code).first()
+    if other:
+        raise ServiceError(CODE_TAKEN.format(code=code, name=other.name), "code")
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown organization fields: {sorted(unknown)}")
+    values = dict(name=name, code=code, org_type=org_type, established_on=established_on, **fields)
+    values.setdefault("term_years", None)
+    org = parent.add_child(county=_county_of(parent), **values) if parent else Org.add_root(**values)
+    _event(org, actor, OrgEventKind.ESTABLISHED, established_on, doc_number, {"name": name, "org_type": org_type})
+    audit_record(actor=actor, action="org.create", org=org, target=org, changes=diff({}, values))
+    return org
+
+
+@transaction.atomic
+def org_update(*, actor: User, org: Org, version: int, **fields: Any) -> Org:
+    """Edit an organization's plain attributes. ``version`` is what the user loaded: if someone saved
+    in between, the update is refused (ConflictError) instead of silently overwriting their change."""
+    _check_writable(actor, org)
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"not editable here: {sorted(unknown)}")
+    old = {k: getattr(org, k) for k in fields}
+    changed = Org.objects.filter(pk=org.pk, version=version).update(version=F("version") + 1, **fields)
+    if not changed:
+        raise ConflictError
+    org.refresh_from_db()
+    audit_record(actor=actor, action="org.update", org=org, target=org, changes=diff(old, fields))
+    return org
+
+
+@transaction.atomic
+def org_rename(*, actor: User, org: Org, name: str, short_name: str = "", date: dt.date, doc_number: str) -> Org:
+    _check_writable(actor, org)
+    _check_date(date, org)
+    name = name.strip()
+    if not name:
+        raise ServiceError(NAME_REQUIRED, "name")
+    changes = diff({"name": org.name, "short_name": org.short_name}, {"name": name, "short_name": short_name or org.short_name})
+    org.name, org.short_name = name, short_name or org.short_name
+    org.version += 1
+    org.save(update_fields=["name", "short_name", "version"])
+    _event(org, actor, OrgEventKind.RENAMED, date, doc_number, changes)
+    audit_record(actor=actor, action="org.rename", org=org, target=org, changes=changes)
+    return org
+
+
+@transaction.atomic
+def org_change_type(*, actor: User, org: Org, org_type: str, date: dt.date, doc_number: str) -> Org:
+    """调整组织类型: a branch upgraded to a general branch or a primary committee, and back."""
+    _check_writable(actor, org)
+    _check_date(date, org)
+    parent = org.get_parent()
+    if parent is not None:
+        _check_parent(parent, org_type, date)
+    for child in org.get_children().filter(dissolved_on__isnull=True):
+        msg = rules.check_child_allowed(org_type, child.org_type, TYPE_LABELS)
+        if msg:
+            raise ServiceError(msg, "org_type")
+    if org.members.filter(status__in=member_rules.ON_ROSTER).exists() and org_type not in rules.HOLDS_MEMBERS:
+        raise ServiceError(rules.NOT_HOLDING_MEMBERS.format(type=TYPE_LABELS[org_type]), "org_type")
+    changes = diff({"org_type": org.org_type}, {"org_type": org_type})
+    org.org_type = org_type
+    org.version += 1
+    org.save(update_fields=["org_type", "version"])
+    _event(org, actor, OrgEventKind.TYPE_CHANGED, date, doc_number, changes)
+    audit_record(actor=actor, action="org.change_type", org=org, target=org, changes=changes)
+    return org
+
+
+@transaction.atomic
+def org_move(*, actor: User, org: Org, new_parent: Org, date: dt.date, doc_number: str) -> Org:
+    """调整隶属关系: move ``org`` and its subtree under ``new_parent``."""
+    _check_writable(actor, org)
+    _check_writable(actor, new_parent)
+    _check_date(date, org)
+    if rules.is_inside(new_parent.path, org.path):
+        raise ServiceError(rules.MOVE_UNDER_SELF, "parent")
+    _check_parent(new_parent, org.org_type, date)
+    old_parent = org.get_parent()
+    changes = {"parent": [old_parent.name if old_parent else "", new_parent.name]}
+    org.move(new_parent, pos="last-child")
+    org.refresh_from_db()
+    _event(org, actor, OrgEventKind.MOVED, date, doc_number, changes, other_org=new_parent)
+    audit_record(actor=actor, action="org.move", org=org, target=org, changes=changes)
+    return org
+
+
+@transaction.atomic
+def org_dissolve(*, actor: User, org: Org, date: dt.date, doc_number: str, note: str = "") -> Org:
+    """撤销: only once the organization has no members and no active suborganizations."""
+    _check_writable(actor, org)
+    _check_date(date, org)
+    if org.dissolved_on:
+        raise ServiceError(rules.ORG_DISSOLVED.format(name=org.name, date=org.dissolved_on))
+    members = org.members.filter(status__in=member_rules.ON_ROSTER).count()
+    if members:
+        raise ServiceError(rules.DISSOLVE_WITH_MEMBERS.format(name=org.name, count=members))
+    children = org.get_children().filter(dissolved_on__isnull=True).count()
+    if children:
+        raise ServiceError(rules.DISSOLVE_WITH_CHILDREN.format(name=org.name, count=children))
+    org.dissolved_on = date
+    org.version += 1
+    org.save(update_fields=["dissolved_on", "version"])
+    _event(org, actor, OrgEventKind.DISSOLVED, date, doc_number, {"dissolved_on": [None, str(date)]}, note=note)
+    audit_record(actor=actor, action="org.dissolve", org=org, target=org, changes={"dissolved_on": [None, str(date)]})
+    return org
+
+
+@transaction.atomic
+def org_merge(*, actor: User, org: Org, into: Org, date: dt.date, doc_number: str) -> Org:
+    """合并: ``org``'s members transfer into ``into``, its suborganizations move under it, and ``org``
+    is dissolved — all on ``date``, in one transaction."""
+    from dangjian.members.services import member_transfer
+
+    _check_writable(actor, org)
+    _check_writable(actor, into)
+    _check_date(date, org)
+    if rules.is_inside(into.path, org.path):
+        raise ServiceError(rules.MERGE_INTO_SELF, "into")
+    if into.dissolved_on:
+        raise ServiceError(rules.ORG_DISSOLVED.format(name=into.name, date=into.dissolved_on), "into")
+    for member in org.members.filter(status__in=member_rules.ACTIVE):
+        member_transfer(
+            actor=actor, member=member, to_org=into, date=date, out_date=date,
+            letter_number="", note=f"党组织合并（{doc_number}）",
+        )
+    for child in list(org.get_children().filter(dissolved_on__isnull=True)):
+        org_move(actor=actor, org=child, new_parent=into, date=date, doc_number=doc_number)
+    org.refresh_from_db()
+    _event(org, actor, OrgEventKind.MERGED, date, doc_number, {"into": into.name}, other_org=into)
+    return org_dissolve(actor=actor, org=org, date=date, doc_number=doc_number, note=f"并入{into.name}")
