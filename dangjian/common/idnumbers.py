@@ -77,3 +77,12 @@ def make(birthplace: str, birth: dt.date, sequence: int, sex: str) -> str:
     sex_digit = (1 if sex == "1" else 0) + 2 * ((sequence // 100) % 5)
     body = f"{birthplace}{birth:%Y%m%d}{seq:02d}{sex_digit}"
     return body + ric.calc_check_digit(body + "0")  # stdnum expects a placeholder check digit
+
+
+def birthplace_valid(code: str, year: int) -> bool:
+    """Whether ``code`` was a division code in ``year`` (codes change: 连平县 is 441623 only from 1988)."""
+    try:
+        ric.get_birth_place(f"{code}{year}0101000" + "0")
+    except stdnum_exc.ValidationError:
+        return False
+    return True

@@ -98,7 +98,10 @@ def org_create(
         raise TypeError(f"unknown organization fields: {sorted(unknown)}")
     values = dict(name=name, code=code, org_type=org_type, established_on=established_on, **fields)
     values.setdefault("term_years", None)
-    org = parent.add_child(county=_county_of(parent), **values) if parent else Org.add_root(**values)
+    if parent is not None:
+        org = Org.objects.add_child(parent, {**values, "county": _county_of(parent)})
+    else:
+        org = Org.objects.add_root(values)
     _event(org, actor, OrgEventKind.ESTABLISHED, established_on, doc_number, {"name": name, "org_type": org_type})
     audit_record(actor=actor, action="org.create", org=org, target=org, changes=diff({}, values))
     return org
@@ -171,7 +174,7 @@ def org_move(*, actor: User, org: Org, new_parent: Org, date: dt.date, doc_numbe
     _check_parent(new_parent, org.org_type, date)
     old_parent = org.get_parent()
     changes = {"parent": [old_parent.name if old_parent else "", new_parent.name]}
-    org.move(new_parent, pos="last-child")
+    Org.objects.move(org, new_parent, pos="last-child")
     org.refresh_from_db()
     _event(org, actor, OrgEventKind.MOVED, date, doc_number, changes, other_org=new_parent)
     audit_record(actor=actor, action="org.move", org=org, target=org, changes=changes)
