@@ -17,6 +17,10 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["NAME"] = os.path.join(tempfile.gettempdir(), "dangjian-test.sqlite3")
     DATABASES["default"]["TEST"] = {"NAME": os.path.join(tempfile.gettempdir(), "dangjian-test.sqlite3")}
 
+# Serve static files from the apps and static/ directly (no collectstatic before tests).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

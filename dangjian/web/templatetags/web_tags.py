@@ -1,0 +1,161 @@
+"""Presentation helpers: Chinese labels for codes, field names and audit actions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Model
+from django.forms import BoundField
+from django.utils.safestring import SafeString
+
+from dangjian.members import rules as member_rules
+from dangjian.members.models import Member, MembershipEvent
+from dangjian.orgs.models import Org, OrgEventKind
+
+register = template.Library()
+
+ACTION_LABELS = {
+    "login.ok": "登录成功",
+    "login.failed": "登录失败",
+    "user.create": "创建用户",
+    "user.api_token": "签发接口令牌",
+    "org.create": "成立党组织",
+    "org.update": "修改党组织信息",
+    "org.rename": "党组织更名",
+    "org.change_type": "调整组织类型",
+    "org.move": "调整隶属关系",
+    "org.dissolve": "撤销党组织",
+    "org.merge": "合并党组织",
+    "member.create": "录入党员",
+    "member.update": "修改党员信息",
+    "member.reveal.id_number": "查看完整公民身份号码",
+    "member.reveal.phone": "查看完整手机号码",
+}
+EXTRA_FIELD_LABELS = {
+    "id_number": "公民身份号码",
+    "phone": "手机号码",
+    "event": "事项",
+    "date": "日期",
+    "org": "党组织",
+    "orgs": "管理的党组织",
+    "role": "角色",
+    "parent": "上级党组织",
+    "into": "并入",
+    "division_id": "党组织所在行政区划",
+    "approving_org_id": "批准成立的上级党组织",
+}
+
+
+@register.simple_tag
+def vname(obj: Any, field: str) -> str:
+    """The verbose name of a model field, the label the national system uses."""
+    try:
+        return str(getattr(obj._meta.get_field(field), "verbose_name", field))
+    except FieldDoesNotExist:
+        return field
+
+
+@register.filter
+def get_item(mapping: dict | None, key: str) -> Any:
+    return (mapping or {}).get(key)
+
+
+@register.filter
+def status_label(code: str | None) -> str:
+    return member_rules.STATUS_LABELS.get(code or "", code or "")
+
+
+@register.filter
+def reason_label(code: str | None) -> str:
+    return member_rules.REMOVAL_REASONS.get(code or "", code or "")
+
+
+@register.filter
+def event_label(code: str | None) -> str:
+    return member_rules.EVENT_LABELS.get(code or "", code or "")
+
+
+MODELS_BY_HINT: dict[str, tuple[type[Model], ...]] = {
+    "org": (Org, Member, MembershipEvent),
+    "orgs.org": (Org, Member, MembershipEvent),
+    "member": (Member, MembershipEvent, Org),
+    "members.member": (Member, MembershipEvent, Org),
+}
+
+
+def _model_field(name: str, hint: str = "") -> Any:
+    for model in MODELS_BY_HINT.get(hint, (Member, Org, MembershipEvent)):
+        try:
+            return model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+    return None
+
+
+@register.filter
+def field_label(name: str, hint: str = "") -> str:
+    """A field name of a change record as its Chinese label (the model that owns it first)."""
+    if name in EXTRA_FIELD_LABELS:
+        return EXTRA_FIELD_LABELS[name]
+    f = _model_field(name, hint)
+    return str(getattr(f, "verbose_name", name)) if f is not None else name
+
+
+@register.filter
+def action_label(action: str) -> str:
+    if action in ACTION_LABELS:
+        return ACTION_LABELS[action]
+    if action.startswith("member.event."):
+        return "党员事项：" + member_rules.EVENT_LABELS.get(action.removeprefix("member.event."), action)
+    return action
+
+
+@register.filter
+def org_event_label(code: str) -> str:
+    return dict(OrgEventKind.choices).get(code, code)
+
+
+def _shown(value: Any, choices: dict | None = None) -> str:
+    if value is None or value == "":
+        return "（空）"
+    if value is True:
+        return "是"
+    if value is False:
+        return "否"
+    if isinstance(value, list):
+        return "、".join(_shown(v, choices) for v in value)
+    if choices and isinstance(value, str) and value in choices:
+        return str(choices[value])
+    return str(value)
+
+
+@register.filter
+def changes_list(changes: dict | None, hint: str = "") -> list[tuple[str, str, str | None]]:
+    """``{field: [old, new]}`` (or ``{field: value}``) as (label, old, new) rows, coded values shown
+    by their Chinese names. ``hint`` names the model the record is about ("orgs.org", "members.member")."""
+    rows: list[tuple[str, str, str | None]] = []
+    for name, value in (changes or {}).items():
+        f = _model_field(name, hint)
+        choices = dict(f.flatchoices) if f is not None and getattr(f, "choices", None) else None
+        label = field_label(name, hint)
+        if isinstance(value, list | tuple) and len(value) == 2:
+            rows.append((label, _shown(value[0], choices), _shown(value[1], choices)))
+        else:
+            rows.append((label, _shown(value, choices), None))
+    return rows
+
+
+@register.filter
+def invalid(bound: BoundField) -> SafeString | BoundField:
+    """The widget with Bootstrap's ``is-invalid`` when the field has errors."""
+    if not isinstance(bound, BoundField) or not bound.errors:
+        return bound
+    css = bound.field.widget.attrs.get("class", "")
+    return bound.as_widget(attrs={"class": f"{css} is-invalid".strip()})
+
+
+@register.filter
+def severity_class(severity: str) -> str:
+    return {"danger": "danger", "warning": "warning", "info": "info"}.get(severity, "secondary")
