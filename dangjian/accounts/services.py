@@ -47,8 +47,9 @@ def token_hash(token: str) -> str:
 
 
 @transaction.atomic
-def user_issue_api_token(*, actor: User, user: User) -> str:
-    """A new API token for ``user``; only its hash is stored, so it is shown once."""
+def user_issue_api_token(*, actor: User | None, user: User) -> str:
+    """A new API token for ``user``; only its hash is stored, so it is shown once. ``actor`` None is
+    the system (the ``issue_token`` command, run from the server's shell)."""
     token = secrets.token_urlsafe(32)
     user.api_token_hash = token_hash(token)
     user.save(update_fields=["api_token_hash"])

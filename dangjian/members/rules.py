@@ -101,6 +101,7 @@ NOT_SUSPENDED = "只有停止党籍的党员才能恢复党籍。"
 NO_RESTORE_AFTER = "“{status}”的党员原则上不予恢复党籍；符合条件的可以重新入党。"
 JOIN_BEFORE_18 = "入党时（{date}）未满18周岁。"
 STATUS_FOR_RECORD = "补录或转入时，党员状态只能是正式党员或预备党员。"
+BEFORE_FIRST_EVENT = "日期（{date}）早于该党员的第一条党籍记录（{first}{event}），请核对日期。"
 
 
 class MembershipRuleError(ValueError):
@@ -184,7 +185,7 @@ def check_dates(*, date: dt.date, today: dt.date, birth: dt.date | None) -> None
 
 def apply_event(state: MemberState, ev: Event) -> MemberState:
     """The state after ``ev``; raises MembershipRuleError with a Chinese message if not allowed."""
-    label = EVENT_LABELS[ev.kind]
+    label = EVENT_LABELS.get(ev.kind, ev.kind)
     status_label = STATUS_LABELS.get(state.status or "", "未入党")
 
     if ev.kind in INITIAL_KINDS:
@@ -236,7 +237,8 @@ def apply_event(state: MemberState, ev: Event) -> MemberState:
         return replace(state, extended=True, probation_ends_on=add_months(base, months))
     if ev.kind == PROBATION_CANCELLED:
         need_probationary()
-        return replace(state, status=CANCELLED, probation_ends_on=None)
+        # Off the roster like every other final status: no longer mobile or lost.
+        return replace(state, status=CANCELLED, probation_ends_on=None, is_mobile=False, is_lost_contact=False)
     if ev.kind == TRANSFER:
         need_active()
         if ev.from_org_id is not None and ev.from_org_id != state.org_id:
@@ -310,3 +312,14 @@ def lost_contact_deadline(lost_on: dt.date) -> dt.date:
 def suspension_deadline(suspended_on: dt.date) -> dt.date:
     """停止党籍满2年 → 按自行脱党予以除名 (R5.5)."""
     return add_months(suspended_on, SUSPENSION_REMOVE_MONTHS)
+
+
+def latest_start_due(on: dt.date, months: int) -> dt.date:
+    """The latest start date whose deadline ``add_months(start, months)`` falls on or before ``on``,
+    so "due by ``on``" is the SQL filter ``start <= latest_start_due(on, months)``. Plain
+    ``add_months(on, -months)`` is a few days short at month ends: 失联 on 31 August is due on
+    28/29 February, which is the last day of its month, and every later day of August is due then too."""
+    start = add_months(on, -months)
+    if (on + dt.timedelta(days=1)).day == 1:
+        start = add_months(start.replace(day=1), 1) - dt.timedelta(days=1)
+    return start

@@ -60,14 +60,18 @@ def member_search(actor: User, q: str, *, org: Org | None = None, include_former
 
 def roster_as_of(actor: User, org: Org, as_of: dt.date) -> QuerySet[Member]:
     """花名册 of ``org``'s subtree on ``as_of``, from each member's last event on or before that date.
-    Annotates ``status_at`` and ``org_at_id``."""
+    Annotates ``status_at`` and ``org_at_id``.
+
+    Scope applies to the organization the member belonged to *on that date*, not today: a township's
+    roster of last 31 December still lists the members who have since transferred elsewhere, or its
+    year-end statistics would change whenever someone moves. A member-role user has no organization
+    scope and gets an empty roster."""
     latest = MembershipEvent.objects.filter(member=OuterRef("pk"), date__lte=as_of).order_by("-date", "-seq", "-id")
     subtree_org_ids = Org.objects.filter(
         scope_for(actor).q("path"), path__gte=org.path, path__lt=subtree_upper_bound(org.path)
     ).values("pk")
     return (
-        members_visible(actor)
-        .annotate(
+        Member.objects.annotate(
             status_at=Subquery(latest.values("status_after")[:1]),
             org_at_id=Subquery(latest.values("org_after")[:1]),
         )
@@ -84,7 +88,7 @@ def member_timeline(actor: User, member: Member) -> list[MembershipEvent]:
 
 def lost_contact_due(actor: User, *, today: dt.date, within_days: int = 30) -> QuerySet[Member]:
     """失联党员 whose 6 months (R5.5) end within ``within_days`` or have passed."""
-    cutoff = rules.add_months(today + dt.timedelta(days=within_days), -rules.LOST_CONTACT_SUSPEND_MONTHS)
+    cutoff = rules.latest_start_due(today + dt.timedelta(days=within_days), rules.LOST_CONTACT_SUSPEND_MONTHS)
     return members_visible(actor).filter(
         is_lost_contact=True, status__in=rules.ACTIVE, lost_contact_on__lte=cutoff
     ).select_related("org")
@@ -92,5 +96,5 @@ def lost_contact_due(actor: User, *, today: dt.date, within_days: int = 30) -> Q
 
 def suspension_due(actor: User, *, today: dt.date, within_days: int = 60) -> QuerySet[Member]:
     """停止党籍 members whose 2 years (R5.5) end within ``within_days`` or have passed."""
-    cutoff = rules.add_months(today + dt.timedelta(days=within_days), -rules.SUSPENSION_REMOVE_MONTHS)
+    cutoff = rules.latest_start_due(today + dt.timedelta(days=within_days), rules.SUSPENSION_REMOVE_MONTHS)
     return members_visible(actor).filter(status=rules.SUSPENDED, suspended_on__lte=cutoff).select_related("org")

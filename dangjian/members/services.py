@@ -30,6 +30,10 @@ ORG_INACTIVE = "不能转入已撤销的党组织“{name}”（{date}撤销）�
 ORG_NOT_HOLDING = org_rules.NOT_HOLDING_MEMBERS
 ORG_REQUIRED = "请选择党组织。"
 CORRECTION_RANGE = "党龄校正值应在-80至80之间。"
+KIND_NOT_HERE = "不能用此方式录入“{kind}”。"
+OUT_DATE_AFTER = "转出日期不能晚于转入（接收）日期。"
+LETTER_USED = "介绍信编号“{letter}”已经使用过，同一次转接不能重复办理。"
+REASON_REQUIRED = "请选择除名原因。"
 
 PERSONAL_FIELDS = (
     "name", "sex", "ethnicity", "birth_date", "education", "degree", "personnel_category", "party_age_correction",
@@ -265,6 +269,7 @@ def member_add_event(
     kind: str,
     date: dt.date,
     to_org: Org | None = None,
+    from_org: Org | None = None,
     out_date: dt.date | None = None,
     letter_number: str = "",
     months: int | None = None,
@@ -278,8 +283,11 @@ def member_add_event(
     event — refuses the whole change."""
     today = today or dt.date.today()
     if kind not in rules.EVENT_LABELS or kind in rules.INITIAL_KINDS:
-        raise ServiceError(f"不能用此方式录入“{rules.EVENT_LABELS.get(kind, kind)}”。", "kind")
-    member = Member.objects.select_for_update().select_related("org").get(pk=member.pk)
+        raise ServiceError(KIND_NOT_HERE.format(kind=rules.EVENT_LABELS.get(kind, kind)), "kind")
+    # Lock the member row alone, then read its organization afresh: PostgreSQL refuses FOR UPDATE on
+    # the outer join of select_related("org"), and a joined row read while waiting for the lock would
+    # be the organization from before a concurrent transfer.
+    member = Member.objects.select_for_update().get(pk=member.pk)
     if actor is not None:
         _check_member_writable(actor, member)
     if version is not None and member.version != version:
@@ -291,23 +299,37 @@ def member_add_event(
     except rules.MembershipRuleError as exc:
         raise ServiceError(str(exc), "date") from exc
     if out_date and out_date > date:
-        raise ServiceError("转出日期不能晚于转入（接收）日期。", "out_date")
-    from_org = None
+        raise ServiceError(OUT_DATE_AFTER, "out_date")
     if kind == rules.TRANSFER:
         _check_member_org(actor, to_org, date)
-        # The member's organization on the transfer date, from the history, not today's cache.
-        prior = member.events.filter(date__lte=date).order_by("-date", "-seq", "-id").first()
-        from_org = prior.org_after if prior else None
+        if from_org is None:
+            # The member's organization on the transfer date, from the history, not today's cache.
+            prior = member.events.filter(date__lte=date).order_by("-date", "-seq", "-id").first()
+            from_org = prior.org_after if prior else None
+        # Otherwise ``from_org`` is the organization the user saw the member in: if the history says
+        # the member had already left it (a second transfer of the same member), the replay refuses
+        # it with rules.TRANSFER_WRONG_ORG instead of silently transferring from somewhere else.
         if letter_number and MembershipEvent.objects.filter(kind=rules.TRANSFER, letter_number=letter_number).exists():
-            raise ServiceError(f"介绍信编号“{letter_number}”已经使用过，同一次转接不能重复办理。", "letter_number")
+            raise ServiceError(LETTER_USED.format(letter=letter_number), "letter_number")
+    else:
+        from_org = None
     if kind == rules.REMOVE and reason and reason not in rules.REMOVAL_REASONS:
-        raise ServiceError("请选择除名原因。", "reason")
+        raise ServiceError(REASON_REQUIRED, "reason")
     same_day = member.events.filter(date=date).count()
     event = MembershipEvent(
         member=member, kind=kind, date=date, seq=same_day, from_org=from_org, to_org=to_org if kind == rules.TRANSFER else None,
         out_date=out_date, letter_number=letter_number, months=months, reason=reason, note=note, recorded_by=actor,
     )
     events = sorted([*member.events.all(), event], key=lambda e: (e.date, e.seq, e.pk or 10**18))
+    if events[0] is event and len(events) > 1:
+        # Dated before the member's admission or first record: say so, rather than the replay's
+        # "no admission record yet", which would send the user looking for a missing record.
+        first = events[1]
+        if kind == rules.CONVERTED and first.kind == rules.ADMITTED:
+            msg = rules.CONVERSION_BEFORE_ADMISSION.format(date=date, admitted=first.date)
+        else:
+            msg = rules.BEFORE_FIRST_EVENT.format(date=date, first=first.date, event=rules.EVENT_LABELS[first.kind])
+        raise ServiceError(msg, "date")
     _apply(member, events)
     event.save()
     MembershipEvent.objects.bulk_update([e for e in events if e is not event], SNAPSHOT_FIELDS)
@@ -323,20 +345,24 @@ def member_add_event(
 
 
 def member_transfer(*, actor: User | None, member: Member, to_org: Org, date: dt.date, out_date: dt.date | None = None,
-                    letter_number: str, note: str = "") -> MembershipEvent:
-    """组织关系转接 within the platform: out of the current organization, into ``to_org``."""
+                    letter_number: str, note: str = "", from_org: Org | None = None,
+                    version: int | None = None) -> MembershipEvent:
+    """组织关系转接 within the platform: out of the current organization (or ``from_org``, the one
+    the user saw, which must still be the member's on ``date``), into ``to_org``."""
     return member_add_event(
-        actor=actor, member=member, kind=rules.TRANSFER, date=date, to_org=to_org, out_date=out_date or date,
-        letter_number=letter_number, note=note,
+        actor=actor, member=member, kind=rules.TRANSFER, date=date, to_org=to_org, from_org=from_org,
+        out_date=out_date or date, letter_number=letter_number, note=note, version=version,
     )
 
 
 @transaction.atomic
 def member_reveal(*, actor: User, member: Member, field: str) -> str:
     """The full ID number or phone, for a user who may see the member; each view is audited."""
-    if actor.role not in ("county_admin", "township_organizer", "branch_secretary", "inspector") and not (
-        actor.member_id == member.pk
-    ):
+    scope = scope_for(actor)
+    own = scope.own_member_id is not None and scope.own_member_id == member.pk
+    # The role alone is not enough: an organization user may reveal only members in their subtrees.
+    in_scope = member.org is not None and scope.contains_path(member.org.path)
+    if not (own or in_scope):
         raise NotPermitted
     if field == "id_number":
         value = crypto.decrypt(member.id_number_enc)

@@ -15,7 +15,7 @@ from dangjian.common.scope import subtree_upper_bound
 from dangjian.members import rules as member_rules
 from dangjian.members.codes import AGE_BANDS, EDUCATION
 from dangjian.orgs import rules
-from dangjian.orgs.models import Org, OrgType
+from dangjian.orgs.models import Division, Org, OrgEvent, OrgType
 
 
 def orgs_visible(actor: User) -> QuerySet[Org]:
@@ -157,3 +157,24 @@ def structure_findings(actor: User, orgs: list[Org]) -> dict[int, list[rules.Fin
         if found:
             out[org.pk] = found
     return out
+
+
+def org_matches(actor: User, q: str, *, within: Org | None = None) -> QuerySet[Org]:
+    """Organizations whose name, short name or code match ``q`` (the API's paginated search;
+    ``org_search`` is the capped list the pages use). ``within`` limits it to that org's subtree."""
+    q = q.strip()
+    qs = org_subtree(actor, within) if within is not None else orgs_visible(actor)
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(short_name__icontains=q) | Q(code=q))
+    return qs.order_by("path")
+
+
+def org_events(actor: User, org: Org) -> QuerySet[OrgEvent]:
+    """The dated events of ``org`` (established, renamed, moved...), oldest first; 404 if out of scope."""
+    org_get(actor, org.pk)
+    return OrgEvent.objects.filter(org=org).select_related("other_org", "recorded_by").order_by("date", "id")
+
+
+def division_get(pk: int) -> Division | None:
+    """行政区划 by id. Divisions are public reference data, not scoped."""
+    return Division.objects.filter(pk=pk).first()

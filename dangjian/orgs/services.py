@@ -215,13 +215,23 @@ def org_merge(*, actor: User, org: Org, into: Org, date: dt.date, doc_number: st
         raise ServiceError(rules.MERGE_INTO_SELF, "into")
     if into.dissolved_on:
         raise ServiceError(rules.ORG_DISSOLVED.format(name=into.name, date=into.dissolved_on), "into")
-    for member in org.members.filter(status__in=member_rules.ACTIVE):
+    members = list(org.members.filter(status__in=member_rules.ACTIVE))
+    for member in members:
         member_transfer(
             actor=actor, member=member, to_org=into, date=date, out_date=date,
             letter_number="", note=f"党组织合并（{doc_number}）",
         )
-    for child in list(org.get_children().filter(dissolved_on__isnull=True)):
+    children = list(org.get_children().filter(dissolved_on__isnull=True))
+    for child in children:
         org_move(actor=actor, org=child, new_parent=into, date=date, doc_number=doc_number)
     org.refresh_from_db()
     _event(org, actor, OrgEventKind.MERGED, date, doc_number, {"into": into.name}, other_org=into)
-    return org_dissolve(actor=actor, org=org, date=date, doc_number=doc_number, note=f"并入{into.name}")
+    org = org_dissolve(actor=actor, org=org, date=date, doc_number=doc_number, note=f"并入{into.name}")
+    # The merge itself is a write too: the transfers, moves and dissolution each have their own
+    # audit event, and this one says they belong to one decision.
+    audit_record(
+        actor=actor, action="org.merge", org=org, target=org,
+        changes={"into": [None, into.name], "members": [None, len(members)], "suborgs": [None, len(children)]},
+        reason=doc_number,
+    )
+    return org

@@ -1,0 +1,53 @@
+"""Creating user accounts."""
+
+import pytest
+
+from config.settings import base as base_settings
+from dangjian.accounts import services
+from dangjian.accounts.models import Role, User
+from dangjian.common.models import AuditEvent
+from dangjian.common.tests.helpers import rejected
+from dangjian.testing import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def test_create_org_user_writes_one_audit_event(tree):
+    actor = tree.users["county_admin"]
+    before = AuditEvent.objects.count()
+    user = services.user_create(actor=actor, username="new", password=PASSWORD, role=Role.TOWNSHIP_ORGANIZER,
+                                display_name="新组织委员", orgs=[tree.town_b])
+    assert list(user.orgs.all()) == [tree.town_b]
+    assert AuditEvent.objects.count() == before + 1
+    e = AuditEvent.objects.get(action="user.create", target_id=str(user.pk))
+    assert e.actor == actor and e.org == tree.town_b
+    assert e.changes["role"] == [None, Role.TOWNSHIP_ORGANIZER]
+    assert PASSWORD not in str(e.changes)
+
+
+@pytest.mark.parametrize("role", [Role.COUNTY_ADMIN, Role.TOWNSHIP_ORGANIZER, Role.BRANCH_SECRETARY, Role.INSPECTOR])
+def test_org_roles_need_an_organization(tree, role):
+    rejected(lambda: services.user_create(actor=None, username="x", password=PASSWORD, role=role, orgs=[]),
+             services.ORG_ROLE_NEEDS_ORG, field="orgs")
+
+
+def test_member_role_needs_the_member_record(tree):
+    rejected(lambda: services.user_create(actor=None, username="x", password=PASSWORD, role=Role.MEMBER),
+             services.MEMBER_ROLE_NEEDS_MEMBER, field="member")
+
+
+def test_passwords_are_hashed_with_argon2(tree, settings):
+    settings.PASSWORD_HASHERS = base_settings.PASSWORD_HASHERS  # the production list, not the tests' fast one
+    user = services.user_create(actor=None, username="argon", password=PASSWORD, role=Role.INSPECTOR, orgs=[tree.town_a])
+    stored = User.objects.get(pk=user.pk).password
+    assert stored.startswith("argon2$")
+    assert PASSWORD not in stored
+
+
+def test_api_token_is_shown_once_and_only_its_hash_stored(tree):
+    user = tree.users["township_organizer"]
+    token = services.user_issue_api_token(actor=tree.users["county_admin"], user=user)
+    user.refresh_from_db()
+    assert user.api_token_hash == services.token_hash(token)
+    assert token not in user.api_token_hash
+    assert AuditEvent.objects.filter(action="user.api_token", target_id=str(user.pk)).count() == 1
