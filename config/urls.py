@@ -2,5 +2,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("api/", include("dangjian.api.urls")),
+    path("dues/", include("dangjian.dues.urls")),
+    path("orglife/", include("dangjian.orglife.urls")),
     path("", include("dangjian.web.urls")),
 ]

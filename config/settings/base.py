@@ -25,6 +25,8 @@ INSTALLED_APPS = [
     "dangjian.accounts",
     "dangjian.orgs",
     "dangjian.members",
+    "dangjian.dues",
+    "dangjian.orglife",
     "dangjian.web",
     "dangjian.api",
     "dangjian.demo",

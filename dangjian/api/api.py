@@ -634,3 +634,15 @@ def member_add_event(request: HttpRequest, member_id: int, payload: s.MemberEven
         )
     member = member_selectors.member_get(actor, member.pk)
     return Status(201, s.MemberEventCreated(event=_membership_event(actor, event), member=_member_detail(actor, member)))
+
+
+# Routers of the other apps: same API object, so the same auth, error shapes and OpenAPI document.
+def _mount_app_routers() -> None:
+    from dangjian.dues.api import router as dues_router
+    from dangjian.orglife.api import router as orglife_router
+
+    api.add_router("/dues", dues_router, tags=["党费"])
+    api.add_router("/orglife", orglife_router, tags=["组织生活"])
+
+
+_mount_app_routers()

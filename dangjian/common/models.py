@@ -59,3 +59,17 @@ class KeyCheck(models.Model):
     fingerprint = models.CharField(max_length=64)
     sample = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
+
+
+class PlatformSetting(models.Model):
+    """A county's value for a configurable rule parameter (the reference's UNCONFIRMED numbers, local
+    choices). Defaults and labels live in code (common.settings_registry); a row exists only once a
+    county administrator has changed the value."""
+
+    key = models.CharField(max_length=100, unique=True)
+    value = models.JSONField()
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.key
