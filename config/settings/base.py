@@ -68,6 +68,7 @@ TEMPLATES = [
 def database_from_url(url: str | None) -> dict:
     """``postgres://user:pass@host:port/name`` or nothing for the embedded SQLite file."""
     if not url:
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": DATA_DIR / "dangjian.sqlite3",
