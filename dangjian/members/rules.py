@@ -240,7 +240,9 @@ def apply_event(state: MemberState, ev: Event) -> MemberState:
         # Off the roster like every other final status: no longer mobile or lost.
         return replace(state, status=CANCELLED, probation_ends_on=None, is_mobile=False, is_lost_contact=False)
     if ev.kind == TRANSFER:
-        need_active()
+        # A suspended member's relation is still held by a branch and moves with it (e.g. a merger).
+        if state.status not in ON_ROSTER:
+            raise MembershipRuleError(NOT_ACTIVE.format(date=ev.date, status=status_label, event=label))
         if ev.from_org_id is not None and ev.from_org_id != state.org_id:
             raise MembershipRuleError(TRANSFER_WRONG_ORG.format(date=ev.date))
         if ev.org_id == state.org_id:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from dangjian.accounts.models import User
@@ -29,6 +29,7 @@ CHOICE_INVALID = "“{value}”不是有效的{field}。"
 ORG_INACTIVE = "不能转入已撤销的党组织“{name}”（{date}撤销）。"
 ORG_NOT_HOLDING = org_rules.NOT_HOLDING_MEMBERS
 ORG_REQUIRED = "请选择党组织。"
+ORG_NOT_YET = "党组织“{name}”成立于{date}，不能在成立之前接收党员。"
 CORRECTION_RANGE = "党龄校正值应在-80至80之间。"
 KIND_NOT_HERE = "不能用此方式录入“{kind}”。"
 OUT_DATE_AFTER = "转出日期不能晚于转入（接收）日期。"
@@ -94,6 +95,8 @@ def _check_member_org(actor: User | None, org: Org | None, date: dt.date) -> Org
         raise NotPermitted
     if org.dissolved_on and org.dissolved_on <= date:
         raise ServiceError(ORG_INACTIVE.format(name=org.name, date=org.dissolved_on), "org")
+    if date < org.established_on:
+        raise ServiceError(ORG_NOT_YET.format(name=org.name, date=org.established_on), "org")
     if org.org_type not in org_rules.HOLDS_MEMBERS:
         raise ServiceError(ORG_NOT_HOLDING.format(type=TYPE_LABELS.get(org.org_type, org.org_type)), "org")
     return org
@@ -331,7 +334,13 @@ def member_add_event(
             msg = rules.BEFORE_FIRST_EVENT.format(date=date, first=first.date, event=rules.EVENT_LABELS[first.kind])
         raise ServiceError(msg, "date")
     _apply(member, events)
-    event.save()
+    try:
+        with transaction.atomic():
+            event.save()
+    except IntegrityError as exc:
+        # Two transfers with one letter number committed at the same moment: the unique constraint
+        # catches what the check above could not see yet.
+        raise ServiceError(LETTER_USED.format(letter=letter_number), "letter_number") from exc
     MembershipEvent.objects.bulk_update([e for e in events if e is not event], SNAPSHOT_FIELDS)
     member.version += 1
     if member.org_id is not None:

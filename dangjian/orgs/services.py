@@ -13,6 +13,7 @@ from dangjian.accounts.models import User
 from dangjian.accounts.selectors import require_writer, scope_for
 from dangjian.common.audit import audit_record, diff
 from dangjian.common.errors import ConflictError, NotPermitted, ServiceError
+from dangjian.common.scope import subtree_upper_bound
 from dangjian.members import rules as member_rules
 from dangjian.orgs import rules
 from dangjian.orgs.models import Org, OrgEvent, OrgEventKind, OrgType
@@ -176,6 +177,16 @@ def org_move(*, actor: User, org: Org, new_parent: Org, date: dt.date, doc_numbe
     changes = {"parent": [old_parent.name if old_parent else "", new_parent.name]}
     Org.objects.move(org, new_parent, pos="last-child")
     org.refresh_from_db()
+    new_county = _county_of(new_parent)
+    if org.county_id != (new_county.pk if new_county else None):
+        # Moved into another county: the subtree and its members now belong to that county (the
+        # distribution column must follow, or the county's own statistics would miss them).
+        from dangjian.members.models import Member
+
+        subtree = Org.objects.filter(path__gte=org.path, path__lt=subtree_upper_bound(org.path))
+        subtree.update(county=new_county)
+        Member.objects.filter(org__in=subtree.values("pk")).update(county=new_county)
+        org.refresh_from_db()
     _event(org, actor, OrgEventKind.MOVED, date, doc_number, changes, other_org=new_parent)
     audit_record(actor=actor, action="org.move", org=org, target=org, changes=changes)
     return org
@@ -215,7 +226,7 @@ def org_merge(*, actor: User, org: Org, into: Org, date: dt.date, doc_number: st
         raise ServiceError(rules.MERGE_INTO_SELF, "into")
     if into.dissolved_on:
         raise ServiceError(rules.ORG_DISSOLVED.format(name=into.name, date=into.dissolved_on), "into")
-    members = list(org.members.filter(status__in=member_rules.ACTIVE))
+    members = list(org.members.filter(status__in=member_rules.ON_ROSTER))
     for member in members:
         member_transfer(
             actor=actor, member=member, to_org=into, date=date, out_date=date,

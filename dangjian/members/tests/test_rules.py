@@ -175,7 +175,9 @@ def expected(start, kind):
         if start != r.PROBATIONARY:
             return r.NOT_PROBATIONARY.format(event=label, date=D, status=st_label)
         return {r.CONVERTED: r.FULL, r.PROBATION_EXTENDED: r.PROBATIONARY, r.PROBATION_CANCELLED: r.CANCELLED}[kind]
-    if kind in (r.TRANSFER, r.WENT_MOBILE, r.LOST_CONTACT):
+    if kind == r.TRANSFER:
+        return start if start in ACTIVE | {r.SUSPENDED} else not_active
+    if kind in (r.WENT_MOBILE, r.LOST_CONTACT):
         return start if start in ACTIVE else not_active
     if kind == r.TRANSFER_OUT:
         return r.TRANSFERRED_OUT if start in ACTIVE else not_active

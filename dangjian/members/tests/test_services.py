@@ -523,3 +523,15 @@ def test_reveal_outside_scope_is_not_permitted_and_not_audited(tree, role):
     with pytest.raises(NotPermitted):
         services.member_reveal(actor=tree.users[role], member=fresh(tree.member_b1), field="id_number")
     assert row_counts() == before
+
+
+def test_no_member_before_the_organization_was_established(tree):
+    from dangjian.common.tests.helpers import rejected
+    from dangjian.members import services as member_services
+    from dangjian.testing import make_member, make_org
+
+    young = make_org(tree.town_a, "中共新成立支部委员会", "branch", established_on=dt.date(2024, 5, 1))
+    message = member_services.ORG_NOT_YET.format(name=young.name, date=dt.date(2024, 5, 1))
+    rejected(lambda: make_member(young, name="早到", date=dt.date(2024, 4, 30), joined_on=dt.date(2020, 1, 1)),
+             message, field="org")
+    assert make_member(young, name="准时", date=dt.date(2024, 5, 1), joined_on=dt.date(2020, 1, 1)).org == young

@@ -367,3 +367,29 @@ def test_merge_that_fails_half_way_leaves_nothing(tree):
              rules.CHILD_NOT_ALLOWED.format(parent=LABELS["general_branch"], child=LABELS["party_group"]))
     assert Member.objects.filter(org=org).count() == 2
     assert fresh(org).dissolved_on is None
+
+
+def test_move_into_another_county_moves_the_county_column_with_it(tree):
+    """The county column (the distribution column on the Citus path) follows the subtree."""
+    other = make_org(None, "中共邻县委员会", "county_committee")
+    other_town = make_org(other, "中共邻县某镇委员会", "township_committee")
+    from dangjian.accounts.models import Role
+    from dangjian.accounts.services import user_create
+
+    both = user_create(actor=None, username="both", password="x-Password-1", role=Role.COUNTY_ADMIN,
+                       orgs=[tree.county, other])
+    services.org_move(actor=both, org=fresh(tree.village_a1), new_parent=other_town, date=D, doc_number="调2")
+    assert fresh(tree.village_a1).county == other
+    assert Member.objects.get(pk=tree.member_a1.pk).county == other
+
+
+def test_merge_takes_suspended_members_along(tree):
+    actor = tree.users["county_admin"]
+    from dangjian.members.services import member_add_event
+
+    member_add_event(actor=actor, member=tree.member_a1, kind=member_rules.SUSPEND, date=dt.date(2024, 1, 2))
+    services.org_merge(actor=actor, org=fresh(tree.village_a1), into=fresh(tree.village_a2), date=D, doc_number="并1")
+    m = Member.objects.get(pk=tree.member_a1.pk)
+    assert m.org == tree.village_a2
+    assert m.status == member_rules.SUSPENDED
+    assert fresh(tree.village_a1).dissolved_on == D
