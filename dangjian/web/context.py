@@ -19,5 +19,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     else:
         items += [("web:org_tree", "党组织"), ("web:member_search", "党员")]
     if user.role == Role.COUNTY_ADMIN:
-        items.append(("web:audit", "审计日志"))
+        items += [("web:audit", "审计日志"), ("web:settings", "参数设置")]
     return {"nav": items, "role_label": user.get_role_display()}

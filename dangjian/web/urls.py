@@ -30,4 +30,6 @@ urlpatterns = [
     path("members/<int:pk>/events/new/", views.member_event, name="member_event"),
     # audit log (county administrators)
     path("audit/", views.audit, name="audit"),
+    # configurable rule parameters (county administrators)
+    path("settings/", views.rule_settings, name="settings"),
 ]

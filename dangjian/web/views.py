@@ -23,6 +23,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dangjian.accounts.models import ORG_ROLES, Role, User
+from dangjian.common import services as common_services
+from dangjian.common import settings_registry
 from dangjian.common.errors import ConflictError, NotPermitted, ServiceError
 from dangjian.members import rules as member_rules
 from dangjian.members import selectors as member_selectors
@@ -465,3 +467,43 @@ def audit(request: HttpRequest) -> HttpResponse:
         filters = web_selectors.AuditFilters(**{k: v for k, v in form.cleaned_data.items() if v not in (None, "")})
     events = web_selectors.audit_events(user, filters)
     return render(request, "web/audit.html", {"form": form, "page": paginate(request, events)})
+
+
+# --- configurable rule parameters (county administrators) ----------------------------------------------
+
+
+def _parse_setting(param: settings_registry.Parameter, raw: str) -> Any:
+    """The submitted text as the parameter's type; anything unparsable goes to the service as text,
+    which refuses it with its Chinese message."""
+    if isinstance(param.default, bool):
+        return raw in ("1", "true", "on", "是")
+    if isinstance(param.default, int | float):
+        try:
+            number = float(raw)
+        except ValueError:
+            return raw
+        return int(number) if isinstance(param.default, int) and number.is_integer() else number
+    return raw.strip()
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rule_settings(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if not user.is_county_admin:
+        raise Http404
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        key = request.POST.get("key", "")
+        param = settings_registry.REGISTRY.get(key)
+        if param is None:
+            raise Http404
+        try:
+            common_services.setting_update(actor=user, key=key, value=_parse_setting(param, request.POST.get("value", "")))
+        except ServiceError as exc:
+            errors[key] = exc.messages
+        else:
+            messages.success(request, f"已修改“{param.label}”。")
+            return redirect("web:settings")
+    params = [(p, settings_registry.get(p.key), errors.get(p.key, [])) for p in settings_registry.REGISTRY.values()]
+    return render(request, "web/settings.html", {"params": params}, status=400 if errors else 200)
