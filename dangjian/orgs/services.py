@@ -146,10 +146,10 @@ def org_change_type(*, actor: User, org: Org, org_type: str, date: dt.date, doc_
     """调整组织类型: a branch upgraded to a general branch or a primary committee, and back."""
     _check_writable(actor, org)
     _check_date(date, org)
-    parent = org.get_parent()
+    parent = Org.objects.get_parent(org)
     if parent is not None:
         _check_parent(parent, org_type, date)
-    for child in org.get_children().filter(dissolved_on__isnull=True):
+    for child in Org.objects.get_children(org).filter(dissolved_on__isnull=True):
         msg = rules.check_child_allowed(org_type, child.org_type, TYPE_LABELS)
         if msg:
             raise ServiceError(msg, "org_type")
@@ -173,7 +173,7 @@ def org_move(*, actor: User, org: Org, new_parent: Org, date: dt.date, doc_numbe
     if rules.is_inside(new_parent.path, org.path):
         raise ServiceError(rules.MOVE_UNDER_SELF, "parent")
     _check_parent(new_parent, org.org_type, date)
-    old_parent = org.get_parent()
+    old_parent = Org.objects.get_parent(org)
     changes = {"parent": [old_parent.name if old_parent else "", new_parent.name]}
     Org.objects.move(org, new_parent, pos="last-child")
     org.refresh_from_db()
@@ -202,7 +202,7 @@ def org_dissolve(*, actor: User, org: Org, date: dt.date, doc_number: str, note:
     members = org.members.filter(status__in=member_rules.ON_ROSTER).count()
     if members:
         raise ServiceError(rules.DISSOLVE_WITH_MEMBERS.format(name=org.name, count=members))
-    children = org.get_children().filter(dissolved_on__isnull=True).count()
+    children = Org.objects.get_children(org).filter(dissolved_on__isnull=True).count()
     if children:
         raise ServiceError(rules.DISSOLVE_WITH_CHILDREN.format(name=org.name, count=children))
     org.dissolved_on = date
@@ -232,7 +232,7 @@ def org_merge(*, actor: User, org: Org, into: Org, date: dt.date, doc_number: st
             actor=actor, member=member, to_org=into, date=date, out_date=date,
             letter_number="", note=f"党组织合并（{doc_number}）",
         )
-    children = list(org.get_children().filter(dissolved_on__isnull=True))
+    children = list(Org.objects.get_children(org).filter(dissolved_on__isnull=True))
     for child in children:
         org_move(actor=actor, org=child, new_parent=into, date=date, doc_number=doc_number)
     org.refresh_from_db()

@@ -48,7 +48,7 @@ def test_create_child_org(tree, as_role):
     assert resp.status_code == 302
     org = Org.objects.get(code="NEW0001")
     assert resp["Location"] == reverse("web:org_detail", args=[org.pk])
-    assert org.get_parent() == tree.town_a
+    assert Org.objects.get_parent(org) == tree.town_a
     assert org.secretary_name == "周书记" and org.approving_org == tree.town_a
     ev = OrgEvent.objects.get(org=org)
     assert ev.kind == "established" and ev.doc_number == "甲组〔2024〕3号"
@@ -161,7 +161,7 @@ def test_move_under_another_org(tree, as_role):
         "new_parent": tree.town_b.pk, "date": "2024-06-01", "doc_number": "县组〔2024〕1号"})
     assert resp.status_code == 302
     org.refresh_from_db()
-    assert org.get_parent() == tree.town_b
+    assert Org.objects.get_parent(org) == tree.town_b
     assert OrgEvent.objects.get(org=org, kind="moved").other_org == tree.town_b
 
 
