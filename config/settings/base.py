@@ -137,10 +137,26 @@ MEDIA_ROOT = DATA_DIR / "media"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# Full ID numbers never reach a log: an ID-number search is a GET, and django.server prints the
+# request line, django.request the path (dangjian.common.logging). The filter sits on those two
+# loggers (their records are logged there directly) and on the console handler for anything else.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"mask_id_numbers": {"()": "dangjian.common.logging.MaskIdNumbersFilter"}},
+    "formatters": {
+        "django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}", "style": "{"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["mask_id_numbers"]},
+        "django.server": {
+            "level": "INFO", "class": "logging.StreamHandler", "formatter": "django.server", "filters": ["mask_id_numbers"],
+        },
+    },
+    "loggers": {
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False, "filters": ["mask_id_numbers"]},
+        "django.request": {"filters": ["mask_id_numbers"]},
+    },
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
 

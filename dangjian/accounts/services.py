@@ -7,9 +7,11 @@ import secrets
 
 from django.db import transaction
 
+from dangjian.accounts import rules
 from dangjian.accounts.models import ORG_ROLES, Role, User
+from dangjian.accounts.selectors import home_org
 from dangjian.common.audit import audit_record
-from dangjian.common.errors import ServiceError
+from dangjian.common.errors import NotPermitted, ServiceError
 from dangjian.members.models import Member
 from dangjian.orgs.models import Org
 
@@ -28,6 +30,7 @@ def user_create(
     orgs: list[Org] | None = None,
     member: Member | None = None,
 ) -> User:
+    _check_account_admin(actor, list(orgs or []), member)
     if role in ORG_ROLES and not orgs:
         raise ServiceError(ORG_ROLE_NEEDS_ORG, "orgs")
     if role == Role.MEMBER and member is None:
@@ -36,10 +39,25 @@ def user_create(
     if orgs:
         user.orgs.set(orgs)
     audit_record(
-        actor=actor, action="user.create", org=orgs[0] if orgs else None, target=user,
+        actor=actor, action="user.create", org=orgs[0] if orgs else home_org(user), target=user,
         changes={"role": [None, role], "orgs": [None, [o.name for o in orgs or []]]},
     )
     return user
+
+
+def _check_account_admin(actor: User | None, orgs: list[Org], member: Member | None) -> None:
+    """Accounts are made by the system (actor None) or by a county administrator whose subtrees
+    cover everything the account will see."""
+    if actor is None:
+        return
+    from dangjian.accounts.selectors import scope_for
+
+    targets: list[str | None] = [o.path for o in orgs]
+    if member is not None:
+        targets.append(member.org.path if member.org_id and member.org else None)
+    if not rules.may_manage_account(is_county_admin=actor.is_county_admin, actor_paths=scope_for(actor).paths,
+                                    target_paths=targets):
+        raise NotPermitted
 
 
 def token_hash(token: str) -> str:
@@ -50,8 +68,9 @@ def token_hash(token: str) -> str:
 def user_issue_api_token(*, actor: User | None, user: User) -> str:
     """A new API token for ``user``; only its hash is stored, so it is shown once. ``actor`` None is
     the system (the ``issue_token`` command, run from the server's shell)."""
+    _check_account_admin(actor, list(user.orgs.all()), user.member)
     token = secrets.token_urlsafe(32)
     user.api_token_hash = token_hash(token)
     user.save(update_fields=["api_token_hash"])
-    audit_record(actor=actor, action="user.api_token", target=user)
+    audit_record(actor=actor, action="user.api_token", org=home_org(user) or home_org(actor), target=user)
     return token

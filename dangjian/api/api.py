@@ -247,13 +247,19 @@ def _org_detail(actor: User, org: Org) -> s.OrgDetail:
     )
 
 
-def _member_brief_fields(actor: User, m: Member) -> dict[str, Any]:
+def _person_fields(m: Member, on: dt.date) -> dict[str, Any]:
     return dict(
         id=m.pk, name=m.name, sex=m.sex, sex_label=codes.label(codes.SEX, m.sex),
-        id_number_masked=m.id_number_masked, phone_masked=m.phone_masked, org=_ref(actor, m.org),
+        id_number_masked=m.id_number_masked, birth_year=m.birth_date.year, age=member_rules.age_on(m.birth_date, on),
+        phone_masked=m.phone_masked, joined_on=m.joined_on,
+    )
+
+
+def _member_brief_fields(actor: User, m: Member, today: dt.date | None = None) -> dict[str, Any]:
+    return dict(
+        **_person_fields(m, today or timezone.localdate()), org=_ref(actor, m.org),
         status=m.status, status_label=member_rules.STATUS_LABELS.get(m.status, m.status),
-        joined_on=m.joined_on, converted_on=m.converted_on, is_mobile=m.is_mobile, is_lost_contact=m.is_lost_contact,
-        status_as_of=getattr(m, "status_at", None), org_as_of=getattr(m, "org_at_id", None),
+        converted_on=m.converted_on, is_mobile=m.is_mobile, is_lost_contact=m.is_lost_contact,
     )
 
 
@@ -261,14 +267,29 @@ def _member_brief(actor: User, m: Member) -> s.MemberBrief:
     return s.MemberBrief(**_member_brief_fields(actor, m))
 
 
+def _roster_brief(actor: User, m: Any, as_of: dt.date) -> s.MemberBrief:
+    """A row of a roster as of a date: only that date's snapshot (roster_as_of's annotations). The
+    member may since have left the caller's scope; their current organization and state must not
+    show, and would be wrong for the date anyway."""
+    status = m.status_at
+    converted_on = m.converted_on if m.converted_on and m.converted_on <= as_of else None
+    return s.MemberBrief(**{
+        **_person_fields(m, as_of),
+        "org": s.OrgRef(id=m.org_at_id if scope_for(actor).contains_path(m.org_at_path or "") else None,
+                        name=m.org_at_name or "") if m.org_at_id else None,
+        "status": status,
+        "status_label": member_rules.STATUS_LABELS.get(status, status), "converted_on": converted_on,
+        "is_mobile": bool(m.mobile_at), "is_lost_contact": bool(m.lost_at),
+        "status_as_of": status, "org_as_of": m.org_at_id,
+    })  # fmt: skip
+
+
 def _member_detail(actor: User, m: Member, today: dt.date | None = None) -> s.MemberDetail:
     today = today or timezone.localdate()
     return s.MemberDetail(
-        **_member_brief_fields(actor, m),
+        **_member_brief_fields(actor, m, today),
         ethnicity=m.ethnicity,
         ethnicity_label=codes.label(codes.ETHNICITY, m.ethnicity),
-        birth_date=m.birth_date,
-        age=member_rules.age_on(m.birth_date, today),
         education=m.education,
         education_label=codes.label(codes.EDUCATION, m.education),
         degree=m.degree,
@@ -447,6 +468,8 @@ def org_members(
         if status and status != "all":
             # status_at is roster_as_of's Subquery annotation, which django-stubs cannot see.
             qs = qs.filter(status_at=status)  # type: ignore[misc]
+        qs = qs.order_by("org_at_path", "name_pinyin", "pk")
+        return _paginate(qs, page, lambda m: _roster_brief(actor, m, as_of))
     else:
         qs = member_selectors.members_in_subtree(actor, org)
         if not status:

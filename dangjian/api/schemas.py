@@ -58,19 +58,26 @@ class Page(Schema):
 
 # --- me ---------------------------------------------------------------------------------------------
 class MemberBrief(Schema):
+    """A member as lists show them. In a roster as of a date (``as_of``), ``org``, ``status``, the
+    flags and the age are those of that date, never today's."""
+
     id: int
     name: str = Field(description="姓名")
     sex: str = Field(description="性别代码：1 男，2 女")
     sex_label: str
     id_number_masked: str = Field(description="公民身份号码（已遮盖：前6位和后4位）")
+    # Never the birth date: the masked ID hides exactly those 8 digits. The full date comes only with
+    # the audited reveal of the ID number.
+    birth_year: int = Field(description="出生年份")
+    age: int = Field(description="年龄（周岁）；按 as_of 日期查询花名册时为该日的年龄")
     phone_masked: str = Field(description="手机号码（已遮盖）")
     org: OrgRef | None = Field(description="所在党组织")
-    status: str = Field(description="党籍状态代码")
+    status: str = Field(description="党籍状态代码（按 as_of 查询花名册时为该日的状态）")
     status_label: str = Field(description="党籍状态")
     joined_on: dt.date | None = Field(description="入党日期")
-    converted_on: dt.date | None = Field(description="转正日期")
-    is_mobile: bool = Field(description="是否流动党员")
-    is_lost_contact: bool = Field(description="是否失联党员")
+    converted_on: dt.date | None = Field(description="转正日期（按 as_of 查询花名册时，该日尚未转正的为空）")
+    is_mobile: bool = Field(description="是否流动党员（按 as_of 查询花名册时为该日的情况）")
+    is_lost_contact: bool = Field(description="是否失联党员（按 as_of 查询花名册时为该日的情况）")
     status_as_of: str | None = Field(None, description="按 as_of 日期查询花名册时：该日的党籍状态代码")
     org_as_of: int | None = Field(None, description="按 as_of 日期查询花名册时：该日所在党组织 id")
 
@@ -253,15 +260,13 @@ class OrgDissolveIn(OrgEventIn):
 class MemberDetail(MemberBrief):
     ethnicity: str = Field(description="民族代码")
     ethnicity_label: str
-    birth_date: dt.date = Field(description="出生日期")
-    age: int = Field(description="年龄（周岁）")
     education: str = Field(description="学历代码")
     education_label: str
     degree: str = Field(description="学位代码")
     degree_label: str
     personnel_category: str = Field(description="人员类别代码")
     personnel_category_label: str
-    party_age: int | None = Field(description="党龄（年，自转正之日起算，含校正值；预备党员为空）")
+    party_age: int | None = Field(description="党龄（年，自预备期满之日起算，含校正值；预备党员为空，正式党员未录入转正日期时为空即未知）")
     party_age_correction: int = Field(description="党龄校正值")
     new_social_stratum: str = Field(description="新社会阶层类型代码")
     new_social_stratum_label: str

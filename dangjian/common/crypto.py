@@ -79,3 +79,24 @@ def check_key_matches_database() -> None:
         return
     if row.fingerprint != key_fingerprint() or decrypt(row.sample) != KEY_CHECK_PLAINTEXT:
         raise KeyMismatchError(KEY_MISMATCH)
+
+
+def record_key_fingerprint(using: str = "default") -> bool:
+    """Store the fingerprint of the keys in use if the database has none yet (run after every
+    migrate): from the first migration on, a database knows which keys belong to it, so a lost key
+    file cannot silently be replaced by new keys. Returns True if a row was written."""
+    from dangjian.common.models import KeyCheck
+
+    if KeyCheck.objects.using(using).exists():
+        return False
+    KeyCheck.objects.using(using).create(fingerprint=key_fingerprint(), sample=encrypt(KEY_CHECK_PLAINTEXT))
+    return True
+
+
+def key_table_exists(using: str = "default") -> bool:
+    from django.db import connections
+
+    from dangjian.common.models import KeyCheck
+
+    return KeyCheck._meta.db_table in connections[using].introspection.table_names()
+

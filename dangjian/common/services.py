@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 
 from dangjian.accounts.models import User
+from dangjian.accounts.selectors import home_org
 from dangjian.common import settings_registry
 from dangjian.common.audit import audit_record
 from dangjian.common.errors import NotPermitted, ServiceError
@@ -36,5 +37,5 @@ def setting_update(*, actor: User, key: str, value: Any) -> PlatformSetting:
             raise ServiceError(SETTING_RANGE.format(label=param.label, minimum=param.minimum, maximum=param.maximum), "value")
     old = settings_registry.get(key)
     row, _ = PlatformSetting.objects.update_or_create(key=key, defaults={"value": value, "updated_by": actor})
-    audit_record(actor=actor, action="setting.update", target=row, changes={key: [old, value]})
+    audit_record(actor=actor, action="setting.update", org=home_org(actor), target=row, changes={key: [old, value]})
     return row

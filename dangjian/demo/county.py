@@ -145,7 +145,7 @@ class CountyPlan:
         for o in self.orgs:
             n = counters.get(o.parent, 0) + 1
             counters[o.parent] = n
-            step = _base36(n).rjust(4, "0")
+            step = base36(n).rjust(4, "0")
             if o.parent is None:
                 o.path, o.depth = step, 1
             else:
@@ -159,7 +159,7 @@ class CountyPlan:
 _ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
-def _base36(n: int) -> str:
+def base36(n: int) -> str:
     out = ""
     while True:
         n, r = divmod(n, 36)
@@ -980,7 +980,12 @@ def _pick_account_branches(b: _Builder) -> None:
     for township, category in (("石门镇", Cat.RURAL), ("凤岗街道", Cat.COMMUNITY)):
         t = plan.named[township]
         candidates = [o for o in plan.orgs if o.parent == t and o.org_type == T.BRANCH and o.category == category
-                      and not o.flags and o.predecessor is None and o.weight >= 30]
+                      and not o.flags and o.predecessor is None]
+        # a big enough one if there is one (always so under the default seed; under the seeds of a city's
+        # other counties, whose accounts are not created, any will do)
+        candidates.sort(key=lambda o: o.weight < 30)
+        if not candidates:
+            continue
         chosen = candidates[0]
         chosen.flags = chosen.flags | {"account_branch"}
         plan.account_branches[township] = chosen.idx

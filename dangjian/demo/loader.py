@@ -9,6 +9,7 @@ is encrypted and hashed with the platform's own functions, and snapshots come fr
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import itertools
 import random
@@ -16,18 +17,23 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from dangjian.common import crypto
 from dangjian.common.audit import audit_record
+from dangjian.common.models import PlatformSetting
 from dangjian.demo import accounts as demo_accounts
 from dangjian.demo import county as cty
+from dangjian.demo import files as demo_files
+from dangjian.demo import scales
 from dangjian.demo.bulk import FastInsert
 from dangjian.demo.people import MemberPlan, MemberPlanner
 from dangjian.members.models import Member, MembershipEvent
 from dangjian.members.pinyin import name_keys
+from dangjian.orglife import params as orglife_params
 from dangjian.orgs.models import Division, Org, OrgEvent, OrgType, Unit
 
 BATCH = 2000
@@ -51,48 +57,97 @@ def _pinyin(name: str) -> tuple[str, str]:
 
 
 def load_demo(*, members: int = 20000, seed: int = 1, today: dt.date | None = None,
-              out: Callable[[str], None] = print, batch: int = BATCH) -> LoadSummary:
-    """Build the demo county into an empty database (the caller checks it is empty)."""
+              out: Callable[[str], None] = print, batch: int = BATCH, counties: int = 1,
+              files_dir: Path | None = None, load: bool = True) -> LoadSummary:
+    """Build the demo county — or ``counties`` of them (a city, a province; see ``scales``) sharing
+    ``members`` between them — into an empty database (the caller checks it is empty), and/or write it
+    as national-column import files into ``files_dir``. Counties are planned and written one after the
+    other and members stream in batches, so memory does not grow with the number of counties."""
     started = time.perf_counter()
     today = today or timezone.localdate()
     summary = LoadSummary()
-    plan = cty.build_county(random.Random(f"{seed}:tree"), today)
-    planner = MemberPlanner(plan, members=members, seed=seed, today=today)
-    with transaction.atomic():
-        crypto.check_key_matches_database()
-        out(f"示范县：{cty.COUNTY}（{len(plan.orgs)} 个党组织，{len(plan.units)} 个单位，{len(plan.divisions)} 个行政区划）")
-        div_pks = _write_divisions(plan)
-        unit_pks = _write_units(plan, div_pks)
-        org_pks = _write_orgs(plan, div_pks, unit_pks)
-        summary.org_pks = org_pks
-        summary.divisions, summary.units, summary.orgs = len(div_pks), len(unit_pks), len(org_pks)
-        out(f"  党组织、单位、行政区划已写入（{time.perf_counter() - started:.1f} 秒）")
-
-        writer = _MemberWriter(org_pks, org_pks[plan.county])
-        stream = iter(planner)
-        while True:
-            chunk = list(itertools.islice(stream, batch))
-            if not chunk:
-                break
-            n_members, n_events = writer.write(chunk)
-            summary.members += n_members
-            summary.events += n_events
-            out(f"  党员 {summary.members}/{planner.total}，组织关系事项 {summary.events}"
-                f"（{time.perf_counter() - started:.1f} 秒）")
-
-        writer.finish()
-        _finish_orgs(plan, planner, org_pks)
-        out("  创建示范账号（argon2 口令散列，约需数秒）……")
-        users = demo_accounts.create_accounts(plan, planner, org_pks, writer.account_member_pks, seed=seed)
-        summary.users = len(users)
-        summary.seconds = time.perf_counter() - started
-        county = Org.objects.get(pk=org_pks[plan.county])
-        audit_record(
-            actor=None, action="demo.load", org=county, target=county,
-            changes={"orgs": [None, summary.orgs], "units": [None, summary.units], "members": [None, summary.members],
-                     "events": [None, summary.events], "users": [None, summary.users]},
-            reason=f"载入示范县数据（seed={seed}，党员{members}名）",
-        )
+    idents = scales.identities(counties)
+    shares = scales.members_per_county(members, counties)
+    shared_id_seq: dict[tuple[str, dt.date], int] = {}
+    sink = demo_files.XlsxSink(files_dir, today) if files_dir is not None else None
+    with transaction.atomic() if load else contextlib.nullcontext():
+        if load:
+            crypto.check_key_matches_database()
+        first_county: Org | None = None
+        for ident, share in zip(idents, shares, strict=True):
+            plan = cty.build_county(random.Random(f"{seed}:tree" if ident.number == 0 else f"{seed}:tree:{ident.number}"),
+                                    today)
+            scales.apply_identity(plan, ident)
+            planner = MemberPlanner(plan, members=share, seed=seed if ident.number == 0 else f"{seed}:{ident.number}",
+                                    today=today, identity=ident, shared_id_seq=shared_id_seq)
+            out(f"示范县：{ident.name}（{len(plan.orgs)} 个党组织，{len(plan.units)} 个单位，{len(plan.divisions)} 个行政区划）")
+            if sink is not None:
+                sink.orgs(plan)
+            writer: _MemberWriter | None = None
+            org_pks: dict[int, int] = {}
+            if load:
+                div_pks = _write_divisions(plan)
+                unit_pks = _write_units(plan, div_pks)
+                org_pks = _write_orgs(plan, div_pks, unit_pks)
+                if ident.number == 0:
+                    summary.org_pks = org_pks
+                summary.divisions += len(div_pks)
+                summary.units += len(unit_pks)
+                summary.orgs += len(org_pks)
+                out(f"  党组织、单位、行政区划已写入（{time.perf_counter() - started:.1f} 秒）")
+                writer = _MemberWriter(org_pks, org_pks[plan.county])
+            else:
+                summary.orgs += len(plan.orgs)
+            stream = iter(planner)
+            done = 0
+            while True:
+                chunk = list(itertools.islice(stream, batch))
+                if not chunk:
+                    break
+                n_members, n_events = writer.write(chunk) if writer is not None else (len(chunk), sum(
+                    len(m.events) for m in chunk))
+                if sink is not None:
+                    sink.members(plan, chunk)
+                done += n_members
+                summary.members += n_members
+                summary.events += n_events
+                out(f"  党员 {done}/{planner.total}，组织关系事项 {summary.events}"
+                    f"（{time.perf_counter() - started:.1f} 秒）")
+            if writer is None:
+                continue
+            writer.finish()
+            _finish_orgs(plan, planner, org_pks)
+            if ident.number == 0:
+                out("  创建示范账号（argon2 口令散列，约需数秒）……")
+                users = demo_accounts.create_accounts(plan, planner, org_pks, writer.account_member_pks, seed=seed)
+                summary.users = len(users)
+                first_county = Org.objects.get(pk=org_pks[plan.county])
+        if sink is not None:
+            sink.close()
+            out(f"  导入文件已写入 {files_dir}：{', '.join(sink.names)}")
+        if load and first_county is not None:
+            # The demo county starts keeping organizational-life records in Dangjian this month, as a
+            # county adopting the platform would: without a start month every member's six-month
+            # lapse count would run from the day they joined, years before any meeting was recorded.
+            PlatformSetting.objects.update_or_create(
+                key=orglife_params.RECORDS_START, defaults={"value": today.year * 100 + today.month}
+            )
+            audit_record(
+                actor=None, action="demo.load", org=first_county, target=first_county,
+                changes={"orgs": [None, summary.orgs], "units": [None, summary.units],
+                         "members": [None, summary.members], "events": [None, summary.events],
+                         "users": [None, summary.users], "counties": [None, counties]},
+                reason=f"载入示范县数据（seed={seed}，党员{members}名，{counties}个县）",
+            )
+    if load:
+        # Planner statistics for what was just written. Without them SQLite answers a subtree's member
+        # counts through the one-column ``status`` index — every on-roster member of the database, each
+        # joined to its organization — instead of the path range and the (org, status) index: at two
+        # counties the county page's subtree queries take ~250 ms each instead of ~25 ms (see
+        # docs/benchmarks.md). PostgreSQL's autovacuum would get there on its own, later.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        out(f"  已更新查询统计信息 ANALYZE（{time.perf_counter() - started:.1f} 秒）")
     summary.seconds = time.perf_counter() - started
     out(f"完成：{summary.orgs} 个党组织，{summary.members} 名党员，{summary.events} 条组织关系事项，"
         f"{summary.users} 个示范账号，用时 {summary.seconds:.1f} 秒。")

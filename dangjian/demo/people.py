@@ -24,7 +24,7 @@ from functools import lru_cache
 
 from dangjian.common import idnumbers
 from dangjian.demo import county as cty
-from dangjian.demo import names
+from dangjian.demo import names, scales
 from dangjian.demo.profiles import (
     PROFILES,
     Profile,
@@ -147,9 +147,18 @@ def allocate(weights: list[float], total: int) -> list[int]:
 
 
 class MemberPlanner:
-    def __init__(self, plan: cty.CountyPlan, *, members: int, seed: int, today: dt.date) -> None:
+    def __init__(self, plan: cty.CountyPlan, *, members: int, seed: int | str, today: dt.date,
+                 identity: scales.CountyIdentity = scales.DEFAULT_IDENTITY,
+                 shared_id_seq: dict[tuple[str, dt.date], int] | None = None) -> None:
         self.plan = plan
         self.today = today
+        # Several counties (a city, a province) share the sequence numbers of the birthplaces outside
+        # them, so two counties never make the same ID number; each county's own codes are its alone, so
+        # their counters die with the planner and memory stays flat however many counties follow.
+        self.identity = identity
+        self.local = (identity.code_history,)
+        self.local_codes = frozenset(identity.code_history)
+        self.shared_id_seq: dict[tuple[str, dt.date], int] = {} if shared_id_seq is None else shared_id_seq
         self.rng = random.Random(f"{seed}:members")
         self.recent_start = dt.date(today.year - 5, 1, 1)
         self.history_start = dt.date(today.year - 8, 1, 1)
@@ -183,7 +192,7 @@ class MemberPlanner:
         self.account_members: dict[int, int] = {}  # org index → member plan index
 
     # --- scenarios ----------------------------------------------------------------------------------
-    def _schedule(self, seed: int) -> dict[int, str]:
+    def _schedule(self, seed: int | str) -> dict[int, str]:
         rng = random.Random(f"{seed}:schedule")
         starts: list[int] = []
         spans: list[tuple[int, int]] = []  # (global index of the first eligible slot, eligible slots)
@@ -224,13 +233,15 @@ class MemberPlanner:
         local_share = 0.92 if p.key in ("village", "community", "township_organ", "retired_cadre", "retired_staff",
                                          "student") else 0.72
         x = rng.random()
-        groups = LOCAL if x < local_share else NEIGHBOURS if x < local_share + (1 - local_share) * 0.7 else ELSEWHERE
+        local = self.local
+        groups = local if x < local_share else NEIGHBOURS if x < local_share + (1 - local_share) * 0.7 else ELSEWHERE
         for _ in range(10):
-            code = birthplace(rng.choice(groups), birth.year) or birthplace(LOCAL[0], birth.year)
+            code = birthplace(rng.choice(groups), birth.year) or birthplace(local[0], birth.year)
             assert code is not None
-            n = self.id_seq.get((code, birth), 0)
+            seqs = self.id_seq if code in self.local_codes else self.shared_id_seq
+            n = seqs.get((code, birth), 0)
             if n < 500:
-                self.id_seq[(code, birth)] = n + 1
+                seqs[(code, birth)] = n + 1
                 return idnumbers.make(code, birth, n, sex)
             groups = NEIGHBOURS
         raise RuntimeError(f"no ID sequence left for {birth}")
@@ -238,7 +249,7 @@ class MemberPlanner:
     def _letter(self, year: int) -> str:
         n = self.letters.get(year, 0) + 1
         self.letters[year] = n
-        return f"{cty.COUNTY_SHORT[0]}组介〔{year}〕{n:04d}号"
+        return f"{self.identity.letter_abbr}组介〔{year}〕{n:04d}号"
 
     def _outside_letter(self, year: int) -> str:
         n = self.outside_letters.get(year, 0) + 1
@@ -246,7 +257,7 @@ class MemberPlanner:
         return f"{self.rng.choice(NEIGHBOUR_ABBR)}组介〔{year}〕{n:04d}号"
 
     def _locality(self, o: cty.OrgSpec) -> str:
-        county = f"{cty.PROVINCE}{cty.PREFECTURE}{cty.COUNTY}"
+        county = f"{self.identity.province}{self.identity.prefecture}{self.identity.name}"
         township = self.township_names.get(o.township or -1, "")
         if o.place and township:
             return f"{county}{township}{o.place}"

@@ -79,6 +79,11 @@ EVENT_LABELS = {
     LEAVE: "退党",
 }
 INITIAL_KINDS = frozenset({RECORDED, ADMITTED, TRANSFER_IN})
+# Entries that may also come later in a history: coming back into the county (after 转出本县), and
+# joining again (R5.5: members who were removed, expelled or left are not restored, but "where they
+# qualify, they may join again"; a cancelled probationary member may likewise be admitted again).
+RETURN_KINDS = frozenset({TRANSFER_IN, ADMITTED})
+REJOIN_AFTER = frozenset({EXPELLED, REMOVED, LEFT, CANCELLED})
 REMOVAL_REASONS = {"self_lapsed": "自行脱党", "unqualified": "不合格党员除名", "other": "其他"}
 
 # --- messages (the tests import these) --------------------------------------------------------------
@@ -89,6 +94,9 @@ ALREADY_RECORDED = "该党员已有入党或转入记录，不能重复录入。
 NOT_ACTIVE = "{date}该党员的状态是“{status}”，不能办理“{event}”。"
 NOT_PROBATIONARY = "只有预备党员才能办理“{event}”（{date}该党员是“{status}”）。"
 CONVERSION_BEFORE_ADMISSION = "转正日期（{date}）不能早于接收为预备党员的日期（{admitted}）。"
+CONVERSION_BEFORE_PROBATION_ENDS = (
+    "预备期为一年，不能提前转正：该党员{admitted}接收为预备党员，预备期至{ends}届满，转正日期（{date}）不能早于届满日期。"
+)
 EXTENSION_MONTHS = "延长预备期只能是6至12个月（填写的是{months}个月）。"
 EXTENSION_TWICE = "该预备党员已经延长过预备期，不能再次延长。"
 TRANSFER_SAME_ORG = "转入党组织与转出党组织相同。"
@@ -163,8 +171,10 @@ def age_on(birth: dt.date, on: dt.date) -> int:
 
 
 def party_age(*, converted_on: dt.date | None, as_of: dt.date, correction: int = 0) -> int | None:
-    """党龄: completed years from the end of probation (the conversion date), plus the national
-    record's 党龄校正值 (which subtracts periods such as suspension). None for probationary members."""
+    """党龄: completed years from the end of probation (R1.23: the day probation ends, which is the
+    stored conversion date, not the approval date), plus the national record's 党龄校正值 (which
+    subtracts periods such as suspension). None for probationary members, and None — unknown — for a
+    full member recorded without a conversion date; pages tell the two apart by the status."""
     if converted_on is None or converted_on > as_of:
         return None
     return max(full_years(converted_on, as_of) + correction, 0)
@@ -189,17 +199,21 @@ def apply_event(state: MemberState, ev: Event) -> MemberState:
     status_label = STATUS_LABELS.get(state.status or "", "未入党")
 
     if ev.kind in INITIAL_KINDS:
-        if state.status is not None and state.status != TRANSFERRED_OUT:
+        rejoining = ev.kind == ADMITTED and state.status in REJOIN_AFTER
+        if state.status is not None and state.status != TRANSFERRED_OUT and not rejoining:
             raise MembershipRuleError(ALREADY_RECORDED)
         if ev.kind == ADMITTED:
             return MemberState(
                 status=PROBATIONARY, org_id=ev.org_id, admitted_on=ev.date, probation_ends_on=add_years(ev.date, 1)
             )
-        status = ev.status or FULL
+        # Coming back into the county: unless told otherwise, the member is what they were when they
+        # left (full if they had converted, else probationary), with the same conversion date.
+        returning_probationary = state.status == TRANSFERRED_OUT and state.admitted_on and not state.converted_on
+        status = ev.status or (PROBATIONARY if returning_probationary else FULL)
         if status not in ACTIVE:
             raise MembershipRuleError(STATUS_FOR_RECORD)
         joined = ev.joined_on or state.admitted_on or ev.date
-        converted = ev.converted_on if status == FULL else None
+        converted = (ev.converted_on or state.converted_on) if status == FULL else None
         if converted and converted < joined:
             raise MembershipRuleError(CONVERSION_BEFORE_ADMISSION.format(date=converted, admitted=joined))
         return MemberState(
@@ -225,7 +239,13 @@ def apply_event(state: MemberState, ev: Event) -> MemberState:
         need_probationary()
         if state.admitted_on and ev.date < state.admitted_on:
             raise MembershipRuleError(CONVERSION_BEFORE_ADMISSION.format(date=ev.date, admitted=state.admitted_on))
-        return replace(state, status=FULL, converted_on=ev.date, probation_ends_on=None)
+        # R1.20: probation is one year (or the extended term) and is never shortened.
+        ends = state.probation_ends_on
+        if ends and ev.date < ends:
+            raise MembershipRuleError(CONVERSION_BEFORE_PROBATION_ENDS.format(
+                date=ev.date, admitted=state.admitted_on, ends=ends))
+        # R1.23: 党龄 counts from the day probation ends, not from the approval (the event's date).
+        return replace(state, status=FULL, converted_on=ends or ev.date, probation_ends_on=None)
     if ev.kind == PROBATION_EXTENDED:
         need_probationary()
         months = ev.months or 0

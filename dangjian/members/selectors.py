@@ -51,7 +51,8 @@ def member_search(actor: User, q: str, *, org: Org | None = None, include_former
     normalized = idnumbers.normalize(q)
     if len(normalized) == 18 and normalized[:17].isdigit():
         return qs.filter(id_number_hash=crypto.keyed_hash(normalized))
-    key = search_key(q)
+    # Chinese typed is matched against names only: as pinyin, 李 (li) would also find 刘, 林, 梁...
+    key = search_key(q) if q.isascii() else ""
     cond = Q(name__contains=q)
     if key:
         cond |= Q(name_pinyin__startswith=key) | Q(name_initials__startswith=key)
@@ -60,7 +61,10 @@ def member_search(actor: User, q: str, *, org: Org | None = None, include_former
 
 def roster_as_of(actor: User, org: Org, as_of: dt.date) -> QuerySet[Member]:
     """花名册 of ``org``'s subtree on ``as_of``, from each member's last event on or before that date.
-    Annotates ``status_at`` and ``org_at_id``.
+    Annotates ``status_at``, ``org_at_id``, ``mobile_at`` and ``lost_at`` (the snapshot of that last
+    event), ``org_at_path`` and ``org_at_name``. Callers must show only these for such rows, never the member's current
+    organization, status or flags: a member who has since left the user's scope would leak where they
+    went, and today's values are wrong for the chosen date anyway.
 
     Scope applies to the organization the member belonged to *on that date*, not today: a township's
     roster of last 31 December still lists the members who have since transferred elsewhere, or its
@@ -74,6 +78,10 @@ def roster_as_of(actor: User, org: Org, as_of: dt.date) -> QuerySet[Member]:
         Member.objects.annotate(
             status_at=Subquery(latest.values("status_after")[:1]),
             org_at_id=Subquery(latest.values("org_after")[:1]),
+            mobile_at=Subquery(latest.values("mobile_after")[:1]),
+            lost_at=Subquery(latest.values("lost_after")[:1]),
+            org_at_path=Subquery(latest.values("org_after__path")[:1]),
+            org_at_name=Subquery(latest.values("org_after__name")[:1]),
         )
         .filter(status_at__in=rules.ON_ROSTER, org_at_id__in=subtree_org_ids)
     )

@@ -23,6 +23,10 @@ from dangjian.orgs import rules as org_rules
 from dangjian.orgs.models import Org, OrgType
 
 ID_TAKEN = "公民身份号码已存在：该党员已在系统中（{where}），请勿重复录入。"
+ID_TAKEN_RETURN = (
+    "公民身份号码已存在：该党员的记录在“{where}”（{status}）。转回本县或重新入党的，请打开该党员的记录，"
+    "录入“从外单位转入”或“接收为预备党员”，不要新建记录。"
+)
 NAME_REQUIRED = "请填写姓名。"
 PHONE_FORMAT = "手机号码应为11位数字，以1开头。"
 CHOICE_INVALID = "“{value}”不是有效的{field}。"
@@ -35,6 +39,7 @@ KIND_NOT_HERE = "不能用此方式录入“{kind}”。"
 OUT_DATE_AFTER = "转出日期不能晚于转入（接收）日期。"
 LETTER_USED = "介绍信编号“{letter}”已经使用过，同一次转接不能重复办理。"
 REASON_REQUIRED = "请选择除名原因。"
+LEFT_IN_DISSOLVED = "这样录入后，该党员的组织关系将停留在已于{date}撤销的党组织“{name}”。请核对日期，或先办理转接。"
 
 PERSONAL_FIELDS = (
     "name", "sex", "ethnicity", "birth_date", "education", "degree", "personnel_category", "party_age_correction",
@@ -91,6 +96,9 @@ def _validate_phone(phone: str | None) -> str | None:
 def _check_member_org(actor: User | None, org: Org | None, date: dt.date) -> Org:
     if org is None:
         raise ServiceError(ORG_REQUIRED, "org")
+    # Lock the target organization's row and read it afresh, so that a dissolution or merger
+    # committed meanwhile is seen (PostgreSQL), and none can commit until this transfer has.
+    org = Org.objects.select_for_update().get(pk=org.pk)
     if actor is not None and not scope_for(actor).contains_path(org.path):
         raise NotPermitted
     if org.dissolved_on and org.dissolved_on <= date:
@@ -100,6 +108,16 @@ def _check_member_org(actor: User | None, org: Org | None, date: dt.date) -> Org
     if org.org_type not in org_rules.HOLDS_MEMBERS:
         raise ServiceError(ORG_NOT_HOLDING.format(type=TYPE_LABELS.get(org.org_type, org.org_type)), "org")
     return org
+
+
+def _check_final_org(member: Member) -> None:
+    """After the replay: a member on the roster must not end up in a dissolved organization (a
+    backdated transfer into an organization that was dissolved later)."""
+    if member.org_id is None or member.status not in rules.ON_ROSTER:
+        return
+    org = Org.objects.only("name", "dissolved_on").get(pk=member.org_id)
+    if org.dissolved_on:
+        raise ServiceError(LEFT_IN_DISSOLVED.format(date=org.dissolved_on, name=org.name), "to_org")
 
 
 def _check_member_writable(actor: User, member: Member) -> None:
@@ -134,6 +152,14 @@ def _apply(member: Member, events: list[MembershipEvent]) -> None:
 SNAPSHOT_FIELDS = ["org_after", "status_after", "mobile_after", "lost_after", "seq"]
 CACHE_FIELDS = ["org", "status", "joined_on", "converted_on", "probation_ends_on", "is_mobile", "is_lost_contact",
                 "lost_contact_on", "suspended_on", "county", "version", "updated_at"]  # fmt: skip
+
+
+def _audit_personal(changes: dict[str, Any]) -> dict[str, Any]:
+    """Personal-field changes as the audit log may keep them: the birth date by its year only
+    ("1985-**-**"), since the log also holds the masked ID number, which hides exactly that date."""
+    if "birth_date" in changes:
+        changes["birth_date"] = [f"{v[:4]}-**-**" if v else v for v in changes["birth_date"]]
+    return changes
 
 
 @transaction.atomic
@@ -183,8 +209,13 @@ def member_create(
     if info is not None:
         existing = Member.objects.filter(id_number_hash=crypto.keyed_hash(info.number)).select_related("org").first()
         if existing:
-            where = existing.org.name if existing.org and actor and scope_for(actor).contains_path(existing.org.path) else "其他党组织"
-            errors.setdefault("id_number", []).append(ID_TAKEN.format(where=where))
+            visible = existing.org is not None and actor is not None and scope_for(actor).contains_path(existing.org.path)
+            if visible and existing.status in rules.TERMINAL and existing.org is not None:
+                # Someone coming back or joining again: the history continues on the existing record.
+                msg = ID_TAKEN_RETURN.format(where=existing.org.name, status=rules.STATUS_LABELS[existing.status])
+            else:
+                msg = ID_TAKEN.format(where=existing.org.name if visible and existing.org else "其他党组织")
+            errors.setdefault("id_number", []).append(msg)
     try:
         _check_member_org(actor, org, date)
     except ServiceError as exc:
@@ -210,12 +241,13 @@ def member_create(
         joined_on=joined_on, converted_on=converted_on, letter_number=letter_number, note=note, recorded_by=actor,
     )
     _apply(member, [event])
+    _check_final_org(member)
     member.save()
     event.member = member
     event.save()
     audit_record(
         actor=actor, action="member.create", org=org, target=member,
-        changes={**diff({}, personal), "id_number": [None, member.id_number_masked], "event": [None, rules.EVENT_LABELS[first_event]]},
+        changes={**_audit_personal(diff({}, personal)), "id_number": [None, member.id_number_masked], "event": [None, rules.EVENT_LABELS[first_event]]},
     )
     return member
 
@@ -244,7 +276,7 @@ def member_update(*, actor: User, member: Member, version: int, id_number: str |
         raise ServiceError(errors)
     old = {k: getattr(member, k) for k in personal}
     values: dict[str, Any] = dict(personal)
-    changes = diff(old, personal)
+    changes = _audit_personal(diff(old, personal))
     if "name" in personal:
         values["name_pinyin"], values["name_initials"] = name_keys(personal["name"])
     if id_number is not None and info is not None and crypto.keyed_hash(info.number) != member.id_number_hash:
@@ -285,7 +317,7 @@ def member_add_event(
     events are replayed with the new one in date order; any rule it breaks — here or for a later
     event — refuses the whole change."""
     today = today or dt.date.today()
-    if kind not in rules.EVENT_LABELS or kind in rules.INITIAL_KINDS:
+    if kind not in rules.EVENT_LABELS or (kind in rules.INITIAL_KINDS and kind not in rules.RETURN_KINDS):
         raise ServiceError(KIND_NOT_HERE.format(kind=rules.EVENT_LABELS.get(kind, kind)), "kind")
     # Lock the member row alone, then read its organization afresh: PostgreSQL refuses FOR UPDATE on
     # the outer join of select_related("org"), and a joined row read while waiting for the lock would
@@ -304,7 +336,7 @@ def member_add_event(
     if out_date and out_date > date:
         raise ServiceError(OUT_DATE_AFTER, "out_date")
     if kind == rules.TRANSFER:
-        _check_member_org(actor, to_org, date)
+        to_org = _check_member_org(actor, to_org, date)
         if from_org is None:
             # The member's organization on the transfer date, from the history, not today's cache.
             prior = member.events.filter(date__lte=date).order_by("-date", "-seq", "-id").first()
@@ -314,13 +346,23 @@ def member_add_event(
         # it with rules.TRANSFER_WRONG_ORG instead of silently transferring from somewhere else.
         if letter_number and MembershipEvent.objects.filter(kind=rules.TRANSFER, letter_number=letter_number).exists():
             raise ServiceError(LETTER_USED.format(letter=letter_number), "letter_number")
+    elif kind in rules.RETURN_KINDS:
+        # 从外单位转入 after 转出本县, or 接收为预备党员 again (R5.5): into an organization of one's own.
+        to_org = _check_member_org(actor, to_org, date)
+        from_org = None
+        if kind == rules.ADMITTED:
+            try:
+                rules.check_admission_age(birth=member.birth_date, date=date)
+            except rules.MembershipRuleError as exc:
+                raise ServiceError(str(exc), "date") from exc
     else:
         from_org = None
     if kind == rules.REMOVE and reason and reason not in rules.REMOVAL_REASONS:
         raise ServiceError(REASON_REQUIRED, "reason")
     same_day = member.events.filter(date=date).count()
     event = MembershipEvent(
-        member=member, kind=kind, date=date, seq=same_day, from_org=from_org, to_org=to_org if kind == rules.TRANSFER else None,
+        member=member, kind=kind, date=date, seq=same_day, from_org=from_org,
+        to_org=to_org if kind == rules.TRANSFER or kind in rules.RETURN_KINDS else None,
         out_date=out_date, letter_number=letter_number, months=months, reason=reason, note=note, recorded_by=actor,
     )
     events = sorted([*member.events.all(), event], key=lambda e: (e.date, e.seq, e.pk or 10**18))
@@ -334,6 +376,7 @@ def member_add_event(
             msg = rules.BEFORE_FIRST_EVENT.format(date=date, first=first.date, event=rules.EVENT_LABELS[first.kind])
         raise ServiceError(msg, "date")
     _apply(member, events)
+    _check_final_org(member)
     try:
         with transaction.atomic():
             event.save()
@@ -347,7 +390,7 @@ def member_add_event(
         member.county = Org.objects.get(pk=member.org_id).county
     member.save(update_fields=CACHE_FIELDS)
     changes: dict[str, Any] = {"event": [None, rules.EVENT_LABELS[kind]], "date": [None, str(date)]}
-    if kind == rules.TRANSFER:
+    if kind == rules.TRANSFER or kind in rules.RETURN_KINDS:
         changes["org"] = [from_org.name if from_org else "", to_org.name if to_org else ""]
     audit_record(actor=actor, action=f"member.event.{kind}", org=member.org, target=member, changes=changes, reason=note)
     return event

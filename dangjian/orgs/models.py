@@ -123,13 +123,10 @@ class Org(MP_Node):
 
     @property
     def is_village_level(self) -> bool:
-        """村、社区党组织: rural or community organizations below the township committee."""
-        return self.category in (OrgCategory.RURAL, OrgCategory.COMMUNITY) and self.org_type not in (
-            OrgType.COUNTY_COMMITTEE,
-            OrgType.TOWNSHIP_COMMITTEE,
-            OrgType.WORKING_COMMITTEE,
-            OrgType.PARTY_GROUP,
-        )
+        """村、社区党组织: the rule is orgs.rules.is_village_level."""
+        from dangjian.orgs import rules
+
+        return rules.is_village_level(self.category, self.org_type)
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("党组织不能删除，只能撤销。")

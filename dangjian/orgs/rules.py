@@ -38,6 +38,10 @@ CHILD_NOT_ALLOWED = "“{parent}”之下不能设立“{child}”。"
 PARENT_DISSOLVED = "上级党组织“{name}”已于{date}撤销，不能在其下设立或调入党组织。"
 ORG_DISSOLVED = "党组织“{name}”已于{date}撤销。"
 DISSOLVE_WITH_MEMBERS = "党组织“{name}”还有{count}名党员，请先办理组织关系转接再撤销。"
+DISSOLVE_WITH_LATER_MEMBERS = (
+    "按党员的党籍记录，{date}及以后党组织“{name}”仍有{count}名党员的组织关系，不能以该日期撤销。"
+    "请核对撤销日期，或先办理这些党员的组织关系转接。"
+)
 DISSOLVE_WITH_CHILDREN = "党组织“{name}”还有{count}个未撤销的下级党组织，请先调整或撤销。"
 MERGE_INTO_SELF = "不能把党组织合并到它自己或它的下级党组织。"
 DATE_BEFORE_ESTABLISHED = "日期（{date}）不能早于党组织成立日期（{established}）。"
@@ -50,6 +54,18 @@ COMMITTEE_FROM_FULL_MEMBERS = 7
 BRANCH_MAX_MEMBERS = 50
 PRIMARY_COMMITTEE_FROM = 100
 JOINT_BRANCH_MAX_UNITS = 5
+COMMITTEE_MIN_SIZE = 3  # R3.5: a branch committee has 3 to 5 members,
+COMMITTEE_MAX_SIZE = 7  # generally no more than 7
+
+COMMITTEE_SIZE_MESSAGE = "支部委员会委员{size}人，支委会一般由3至5人组成，最多不超过7人。"
+
+VILLAGE_CATEGORIES = frozenset({"rural", "community"})
+NOT_VILLAGE_TYPES = frozenset({COUNTY_COMMITTEE, TOWNSHIP_COMMITTEE, WORKING_COMMITTEE, PARTY_GROUP})
+
+
+def is_village_level(category: str, org_type: str) -> bool:
+    """村、社区党组织 (R3.12): rural or community organizations below the township committee."""
+    return category in VILLAGE_CATEGORIES and org_type not in NOT_VILLAGE_TYPES
 
 
 @dataclass(frozen=True)
@@ -88,6 +104,11 @@ def structure_findings(f: StructureFacts) -> list[Finding]:
             out.append(Finding(
                 "no_committee", "正式党员7人以上未设支委会",
                 f"正式党员{f.full_members}人，应当成立党支部委员会（3至5人）。", "R3.5 支部工作条例",
+            ))
+        if f.committee_size and not COMMITTEE_MIN_SIZE <= f.committee_size <= COMMITTEE_MAX_SIZE:
+            out.append(Finding(
+                "committee_size", "支委会委员人数不符合规定",
+                COMMITTEE_SIZE_MESSAGE.format(size=f.committee_size), "R3.5 支部工作条例",
             ))
         if f.members > BRANCH_MAX_MEMBERS:
             out.append(Finding(

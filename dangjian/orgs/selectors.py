@@ -11,7 +11,7 @@ from django.http import Http404
 
 from dangjian.accounts.models import User
 from dangjian.accounts.selectors import scope_for
-from dangjian.common.scope import subtree_upper_bound
+from dangjian.common.scope import merge_paths, subtree_upper_bound
 from dangjian.members import rules as member_rules
 from dangjian.members.codes import AGE_BANDS, EDUCATION
 from dangjian.orgs import rules
@@ -41,7 +41,9 @@ def org_roots(actor: User) -> list[Org]:
 
 
 def org_children(actor: User, org: Org, *, include_dissolved: bool = False) -> QuerySet[Org]:
-    qs = Org.objects.filter(scope_for(actor).q("path"), depth=org.depth + 1, path__startswith=org.path)
+    qs = Org.objects.filter(
+        scope_for(actor).q("path"), depth=org.depth + 1, path__gte=org.path, path__lt=subtree_upper_bound(org.path)
+    )
     if not include_dissolved:
         qs = qs.filter(dissolved_on__isnull=True)
     return qs.order_by("path")
@@ -116,6 +118,23 @@ def org_counts(actor: User, org: Org, *, today: dt.date | None = None) -> OrgCou
     )
 
 
+FINDINGS_EXACT_LIMIT = 500
+
+
+def _members_of(in_scope: Q, orgs: list[Org]) -> Q:
+    """Only the members the checks of ``orgs`` need: each organization's own, and a general branch's
+    whole subtree (merged path ranges) — not the actor's whole scope, which for a county or city user
+    is every member there is. For very many organizations (the work queue) the scope itself is the
+    cheaper filter."""
+    if len(orgs) > FINDINGS_EXACT_LIMIT:
+        return in_scope
+    subtrees = merge_paths(o.path for o in orgs if o.org_type == OrgType.GENERAL_BRANCH)
+    q = Q(org__path__in=[o.path for o in orgs if not any(o.path.startswith(p) for p in subtrees)])
+    for p in subtrees:
+        q |= Q(org__path__gte=p, org__path__lt=subtree_upper_bound(p))
+    return in_scope & q
+
+
 def structure_findings(actor: User, orgs: list[Org]) -> dict[int, list[rules.Finding]]:
     """Structure checks for ``orgs`` (all in scope), with member counts aggregated in SQL."""
     from dangjian.members.models import Member
@@ -126,7 +145,7 @@ def structure_findings(actor: User, orgs: list[Org]) -> dict[int, list[rules.Fin
     orgs = [o for o in orgs if scope.contains_path(o.path)]
     direct = {
         r["org__path"]: r
-        for r in Member.objects.filter(scope.q("org__path"), status__in=member_rules.ACTIVE)
+        for r in Member.objects.filter(_members_of(scope.q("org__path"), orgs), status__in=member_rules.ACTIVE)
         .values("org__path")
         .annotate(total=Count("id"), full=Count("id", filter=Q(status=member_rules.FULL)))
     }
@@ -149,7 +168,7 @@ def structure_findings(actor: User, orgs: list[Org]) -> dict[int, list[rules.Fin
             members=sum(r["total"] for r in rows),
             committee_size=org.committee_size,
             units=unit_counts.get(org.pk, 0),
-            is_village_level=org.is_village_level,
+            is_village_level=rules.is_village_level(org.category, org.org_type),
             term_started_on=org.term_started_on,
             is_active=org.is_active,
         )
@@ -157,6 +176,21 @@ def structure_findings(actor: User, orgs: list[Org]) -> dict[int, list[rules.Fin
         if found:
             out[org.pk] = found
     return out
+
+
+def org_structure_actions(actor: User, org: Org) -> frozenset[str]:
+    """The structural changes (accounts.rules) ``actor`` may make to ``org``: what the page offers."""
+    from dangjian.accounts import rules as account_rules
+
+    if not actor.can_write or not scope_for(actor).contains_path(org.path):
+        return frozenset()
+    paths = scope_for(actor).paths
+    return frozenset(
+        a for a in (account_rules.RENAME, account_rules.CHANGE_TYPE, account_rules.MOVE, account_rules.MERGE,
+                    account_rules.DISSOLVE)
+        if account_rules.may_change_structure(action=a, role=actor.role, assigned_paths=paths, target_path=org.path,
+                                              affected_type=org.org_type)
+    )
 
 
 def org_matches(actor: User, q: str, *, within: Org | None = None) -> QuerySet[Org]:

@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F
 
+from dangjian.accounts import rules as account_rules
 from dangjian.accounts.models import User
 from dangjian.accounts.selectors import require_writer, scope_for
 from dangjian.common.audit import audit_record, diff
@@ -20,6 +21,8 @@ from dangjian.orgs.models import Org, OrgEvent, OrgEventKind, OrgType
 
 TYPE_LABELS = dict(OrgType.choices)
 CODE_TAKEN = "党组织编码“{code}”已被“{name}”使用。"
+# When the holder lies outside the actor's scope its name is not theirs to learn.
+CODE_TAKEN_ELSEWHERE = "党组织编码“{code}”已被其他党组织使用。"
 NAME_REQUIRED = "请填写党组织全称。"
 NOT_IN_SCOPE = "不在您管理的范围内。"
 
@@ -45,12 +48,38 @@ def _check_writable(actor: User, org: Org) -> None:
         raise NotPermitted
 
 
+def _check_structural(actor: User, org: Org, action: str, affected_type: str | None = None) -> None:
+    """_check_writable, and the higher-organization rule (accounts.rules.may_change_structure)."""
+    _check_writable(actor, org)
+    allowed = account_rules.may_change_structure(
+        action=action, role=actor.role, assigned_paths=scope_for(actor).paths, target_path=org.path,
+        affected_type=affected_type or org.org_type,
+    )
+    if not allowed:
+        raise NotPermitted(account_rules.STRUCTURE_NEEDS_HIGHER)
+
+
 def _check_parent(parent: Org, child_type: str, date: dt.date) -> None:
     if parent.dissolved_on and parent.dissolved_on <= date:
         raise ServiceError(rules.PARENT_DISSOLVED.format(name=parent.name, date=parent.dissolved_on), "parent")
     msg = rules.check_child_allowed(parent.org_type, child_type, TYPE_LABELS)
     if msg:
         raise ServiceError(msg, "org_type")
+
+
+def _lock(org: Org, version: int | None = None) -> Org:
+    """The organization's row, locked for this transaction and read afresh (a stale object must not
+    be written back); ``version`` is what the user loaded: if it changed since, ConflictError."""
+    locked = Org.objects.select_for_update().get(pk=org.pk)
+    if version is not None and locked.version != version:
+        raise ConflictError
+    return locked
+
+
+def _save(org: Org, **fields: Any) -> None:
+    """Write ``fields`` and bump the version in SQL (F expression), then reload the object."""
+    Org.objects.filter(pk=org.pk).update(version=F("version") + 1, **fields)
+    org.refresh_from_db()
 
 
 def _event(org: Org, actor: User | None, kind: str, date: dt.date, doc_number: str, changes: dict, **kw: Any) -> OrgEvent:
@@ -86,14 +115,17 @@ def org_create(
         raise ServiceError(NAME_REQUIRED, "name")
     _check_date(established_on, today=today)
     if parent is not None:
+        parent = _lock(parent)
         if actor is not None:
-            _check_writable(actor, parent)
+            _check_structural(actor, parent, account_rules.CREATE_CHILD, org_type)
         _check_parent(parent, org_type, established_on)
-    elif actor is not None and not actor.is_county_admin:
-        raise NotPermitted
+    elif actor is not None:
+        raise NotPermitted  # a new root (a county) is created by the system only
     other = Org.objects.filter(code=code).first()
     if other:
-        raise ServiceError(CODE_TAKEN.format(code=code, name=other.name), "code")
+        if actor is None or scope_for(actor).contains_path(other.path):
+            raise ServiceError(CODE_TAKEN.format(code=code, name=other.name), "code")
+        raise ServiceError(CODE_TAKEN_ELSEWHERE.format(code=code), "code")
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"unknown organization fields: {sorted(unknown)}")
@@ -112,6 +144,7 @@ def org_create(
 def org_update(*, actor: User, org: Org, version: int, **fields: Any) -> Org:
     """Edit an organization's plain attributes. ``version`` is what the user loaded: if someone saved
     in between, the update is refused (ConflictError) instead of silently overwriting their change."""
+    org = _lock(org)
     _check_writable(actor, org)
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
@@ -126,25 +159,27 @@ def org_update(*, actor: User, org: Org, version: int, **fields: Any) -> Org:
 
 
 @transaction.atomic
-def org_rename(*, actor: User, org: Org, name: str, short_name: str = "", date: dt.date, doc_number: str) -> Org:
-    _check_writable(actor, org)
+def org_rename(*, actor: User, org: Org, name: str, short_name: str = "", date: dt.date, doc_number: str,
+               version: int | None = None) -> Org:
+    org = _lock(org, version)
+    _check_structural(actor, org, account_rules.RENAME)
     _check_date(date, org)
     name = name.strip()
     if not name:
         raise ServiceError(NAME_REQUIRED, "name")
     changes = diff({"name": org.name, "short_name": org.short_name}, {"name": name, "short_name": short_name or org.short_name})
-    org.name, org.short_name = name, short_name or org.short_name
-    org.version += 1
-    org.save(update_fields=["name", "short_name", "version"])
+    _save(org, name=name, short_name=short_name or org.short_name)
     _event(org, actor, OrgEventKind.RENAMED, date, doc_number, changes)
     audit_record(actor=actor, action="org.rename", org=org, target=org, changes=changes)
     return org
 
 
 @transaction.atomic
-def org_change_type(*, actor: User, org: Org, org_type: str, date: dt.date, doc_number: str) -> Org:
+def org_change_type(*, actor: User, org: Org, org_type: str, date: dt.date, doc_number: str,
+                    version: int | None = None) -> Org:
     """调整组织类型: a branch upgraded to a general branch or a primary committee, and back."""
-    _check_writable(actor, org)
+    org = _lock(org, version)
+    _check_structural(actor, org, account_rules.CHANGE_TYPE)
     _check_date(date, org)
     parent = Org.objects.get_parent(org)
     if parent is not None:
@@ -156,18 +191,19 @@ def org_change_type(*, actor: User, org: Org, org_type: str, date: dt.date, doc_
     if org.members.filter(status__in=member_rules.ON_ROSTER).exists() and org_type not in rules.HOLDS_MEMBERS:
         raise ServiceError(rules.NOT_HOLDING_MEMBERS.format(type=TYPE_LABELS[org_type]), "org_type")
     changes = diff({"org_type": org.org_type}, {"org_type": org_type})
-    org.org_type = org_type
-    org.version += 1
-    org.save(update_fields=["org_type", "version"])
+    _save(org, org_type=org_type)
     _event(org, actor, OrgEventKind.TYPE_CHANGED, date, doc_number, changes)
     audit_record(actor=actor, action="org.change_type", org=org, target=org, changes=changes)
     return org
 
 
 @transaction.atomic
-def org_move(*, actor: User, org: Org, new_parent: Org, date: dt.date, doc_number: str) -> Org:
+def org_move(*, actor: User, org: Org, new_parent: Org, date: dt.date, doc_number: str,
+             version: int | None = None) -> Org:
     """调整隶属关系: move ``org`` and its subtree under ``new_parent``."""
-    _check_writable(actor, org)
+    org = _lock(org, version)
+    new_parent = _lock(new_parent)
+    _check_structural(actor, org, account_rules.MOVE)
     _check_writable(actor, new_parent)
     _check_date(date, org)
     if rules.is_inside(new_parent.path, org.path):
@@ -176,7 +212,7 @@ def org_move(*, actor: User, org: Org, new_parent: Org, date: dt.date, doc_numbe
     old_parent = Org.objects.get_parent(org)
     changes = {"parent": [old_parent.name if old_parent else "", new_parent.name]}
     Org.objects.move(org, new_parent, pos="last-child")
-    org.refresh_from_db()
+    _save(org)
     new_county = _county_of(new_parent)
     if org.county_id != (new_county.pk if new_county else None):
         # Moved into another county: the subtree and its members now belong to that county (the
@@ -192,34 +228,58 @@ def org_move(*, actor: User, org: Org, new_parent: Org, date: dt.date, doc_numbe
     return org
 
 
+def _members_in_org_from(org: Org, date: dt.date) -> int:
+    """How many members the history places in ``org`` on ``date`` or later (a backdated dissolution
+    must not leave anyone's relation in an organization that no longer existed)."""
+    from django.db.models import OuterRef, Q, Subquery
+
+    from dangjian.members.models import MembershipEvent
+
+    ever = MembershipEvent.objects.filter(org_after=org)
+    on_date = MembershipEvent.objects.filter(member=OuterRef("member_id"), date__lte=date).order_by("-date", "-seq", "-id")
+    rows = (
+        ever.annotate(org_then=Subquery(on_date.values("org_after")[:1]),
+                      status_then=Subquery(on_date.values("status_after")[:1]))
+        .filter(Q(date__gt=date, status_after__in=member_rules.ON_ROSTER)
+                | Q(org_then=org.pk, status_then__in=member_rules.ON_ROSTER))
+        .values("member_id").distinct()
+    )
+    return rows.count()
+
+
 @transaction.atomic
-def org_dissolve(*, actor: User, org: Org, date: dt.date, doc_number: str, note: str = "") -> Org:
+def org_dissolve(*, actor: User, org: Org, date: dt.date, doc_number: str, note: str = "",
+                 version: int | None = None) -> Org:
     """撤销: only once the organization has no members and no active suborganizations."""
-    _check_writable(actor, org)
+    org = _lock(org, version)
+    _check_structural(actor, org, account_rules.DISSOLVE)
     _check_date(date, org)
     if org.dissolved_on:
         raise ServiceError(rules.ORG_DISSOLVED.format(name=org.name, date=org.dissolved_on))
     members = org.members.filter(status__in=member_rules.ON_ROSTER).count()
     if members:
         raise ServiceError(rules.DISSOLVE_WITH_MEMBERS.format(name=org.name, count=members))
+    later = _members_in_org_from(org, date)
+    if later:
+        raise ServiceError(rules.DISSOLVE_WITH_LATER_MEMBERS.format(date=date, name=org.name, count=later))
     children = Org.objects.get_children(org).filter(dissolved_on__isnull=True).count()
     if children:
         raise ServiceError(rules.DISSOLVE_WITH_CHILDREN.format(name=org.name, count=children))
-    org.dissolved_on = date
-    org.version += 1
-    org.save(update_fields=["dissolved_on", "version"])
+    _save(org, dissolved_on=date)
     _event(org, actor, OrgEventKind.DISSOLVED, date, doc_number, {"dissolved_on": [None, str(date)]}, note=note)
     audit_record(actor=actor, action="org.dissolve", org=org, target=org, changes={"dissolved_on": [None, str(date)]})
     return org
 
 
 @transaction.atomic
-def org_merge(*, actor: User, org: Org, into: Org, date: dt.date, doc_number: str) -> Org:
+def org_merge(*, actor: User, org: Org, into: Org, date: dt.date, doc_number: str, version: int | None = None) -> Org:
     """合并: ``org``'s members transfer into ``into``, its suborganizations move under it, and ``org``
     is dissolved — all on ``date``, in one transaction."""
     from dangjian.members.services import member_transfer
 
-    _check_writable(actor, org)
+    org = _lock(org, version)
+    into = _lock(into)
+    _check_structural(actor, org, account_rules.MERGE)
     _check_writable(actor, into)
     _check_date(date, org)
     if rules.is_inside(into.path, org.path):

@@ -17,7 +17,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user.role == Role.MEMBER:
         items.append(("web:me", "我的档案"))
     else:
-        items += [("web:org_tree", "党组织"), ("web:member_search", "党员")]
+        items += [("web:org_tree", "党组织"), ("web:member_search", "党员"), ("dues:home", "党费"),
+                  ("orglife:home", "组织生活")]
     if user.role == Role.COUNTY_ADMIN:
         items += [("web:audit", "审计日志"), ("web:settings", "参数设置")]
     return {"nav": items, "role_label": user.get_role_display()}

@@ -301,6 +301,8 @@ INITIAL_EVENT_CHOICES = [(k, member_rules.EVENT_LABELS[k]) for k in (member_rule
                                                                      member_rules.TRANSFER_IN)]  # fmt: skip
 STATUS_IN_CHOICES = [(s, member_rules.STATUS_LABELS[s]) for s in (member_rules.FULL, member_rules.PROBATIONARY)]
 EVENT_KIND_CHOICES = [(k, v) for k, v in member_rules.EVENT_LABELS.items() if k not in member_rules.INITIAL_KINDS]
+# Offered only to members who have left the roster: 转回本县 / 重新入党 (R5.5).
+RETURN_KIND_CHOICES = [(k, member_rules.EVENT_LABELS[k]) for k in (member_rules.TRANSFER_IN, member_rules.ADMITTED)]
 REASON_CHOICES = [("", "—"), *member_rules.REMOVAL_REASONS.items()]
 
 
@@ -379,7 +381,7 @@ class MemberEventForm(StyledForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
     # Which fields belong to which kind: the page hides the others (dangjian.js, data-show-when).
     SHOW_WHEN = {
-        "to_org": [member_rules.TRANSFER], "out_date": [member_rules.TRANSFER],
+        "to_org": [member_rules.TRANSFER, *member_rules.RETURN_KINDS], "out_date": [member_rules.TRANSFER],
         "letter_number": [member_rules.TRANSFER], "months": [member_rules.PROBATION_EXTENDED],
         "reason": [member_rules.REMOVE],
     }  # fmt: skip
@@ -387,6 +389,8 @@ class MemberEventForm(StyledForm):
     def __init__(self, *args: Any, actor: User, member: Member, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["to_org"].set_queryset(orgs_visible(actor))  # type: ignore[attr-defined]
+        if member.status in member_rules.TERMINAL:
+            self.fields["kind"].choices = [*EVENT_KIND_CHOICES, *RETURN_KIND_CHOICES]  # type: ignore[attr-defined]
         if not self.is_bound:
             self.initial["version"] = member.version
 
@@ -397,6 +401,8 @@ class MemberEventForm(StyledForm):
             for f, what in (("to_org", "转入党组织"), ("out_date", "转出日期"), ("letter_number", "介绍信编号")):
                 if not d.get(f) and f not in self.errors:
                     self.add_error(f, TRANSFER_NEEDS.format(what=what))
+        if kind in member_rules.RETURN_KINDS and not d.get("to_org") and "to_org" not in self.errors:
+            self.add_error("to_org", TRANSFER_NEEDS.format(what="转入党组织"))
         if kind == member_rules.PROBATION_EXTENDED and not d.get("months") and "months" not in self.errors:
             self.add_error("months", MONTHS_REQUIRED)
         if kind == member_rules.REMOVE and not d.get("reason"):
@@ -408,7 +414,7 @@ class MemberEventForm(StyledForm):
         kind = d["kind"]
         transfer = kind == member_rules.TRANSFER
         return dict(
-            kind=kind, date=d["date"], to_org=d["to_org"] if transfer else None,
+            kind=kind, date=d["date"], to_org=d["to_org"] if transfer or kind in member_rules.RETURN_KINDS else None,
             out_date=d["out_date"] if transfer else None, letter_number=d["letter_number"] if transfer else "",
             months=d["months"] if kind == member_rules.PROBATION_EXTENDED else None,
             reason=d["reason"] if kind == member_rules.REMOVE else "", note=d["note"], version=d["version"],

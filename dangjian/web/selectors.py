@@ -7,17 +7,30 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from dangjian.accounts.models import ORG_ROLES, User
 from dangjian.accounts.selectors import require_county_admin, scope_for
+from dangjian.common import settings_registry
 from dangjian.common.models import AuditEvent
 from dangjian.common.scope import subtree_upper_bound
+from dangjian.dues import parameters as dues_parameters
+from dangjian.dues import rules as dues_rules
+from dangjian.dues.selectors import dues_gap_months
+from dangjian.dues.selectors import work_items as dues_work_items
 from dangjian.members import rules as member_rules
 from dangjian.members.models import Member
-from dangjian.members.selectors import lost_contact_due, members_in_subtree, roster_as_of, suspension_due
+from dangjian.members.selectors import (
+    lost_contact_due,
+    members_in_subtree,
+    members_visible,
+    roster_as_of,
+    suspension_due,
+)
+from dangjian.orglife.selectors import orglife_gap_months
+from dangjian.orglife.selectors import work_items as orglife_work_items
 from dangjian.orgs import rules as org_rules
 from dangjian.orgs import selectors as org_selectors
 from dangjian.orgs.models import Division, Org
@@ -103,14 +116,55 @@ def _deadline_items(actor: User, today: dt.date) -> list[WorkItem]:
     return items
 
 
+LAPSE_SEVERITY = {dues_rules.LAPSE_FIRST: "info", dues_rules.LAPSE_SECOND: "warning", dues_rules.LAPSE_FLAG: "danger"}
+
+
+def _lapse_items(actor: User, today: dt.date) -> list[WorkItem]:
+    """自行脱党预警 (R2.14): members in scope with months in a row without dues paid or without
+    organizational life, approved reasons left out by the two gap counts. Lost-contact members are
+    left to their own rule (R5.5, above), so no one is counted twice."""
+    members = members_visible(actor).filter(status__in=member_rules.ACTIVE, is_lost_contact=False)
+    dues_gaps = dues_gap_months(actor, members, today)
+    life_gaps = orglife_gap_months(actor, members, today)
+    first = int(settings_registry.get(dues_parameters.LAPSE_FIRST_ALERT))
+    second = int(settings_registry.get(dues_parameters.LAPSE_SECOND_ALERT))
+    levels = {}
+    for pk in set(dues_gaps) | set(life_gaps):
+        d, life = dues_gaps.get(pk, 0), life_gaps.get(pk, 0)
+        level = dues_rules.lapse_level(dues_months=d, life_months=life, first_alert=first, second_alert=second)
+        if level:
+            levels[pk] = (level, d, life)
+    items = []
+    for m in members.filter(pk__in=list(levels)).select_related("org").order_by("org__path", "name_pinyin"):
+        level, d, life = levels[m.pk]
+        reasons = []
+        if d:
+            reasons.append(f"连续{d}个月未交纳党费")
+        if life:
+            reasons.append(f"连续{life}个月未参加党的组织生活")
+        items.append(WorkItem(
+            kind="lapse", group=f"lapse:{level}", group_title=dues_rules.LAPSE_LABELS[level],
+            title=f"{m.name}：{'、'.join(reasons)}",
+            detail=("已满6个月，应由支部党员大会讨论，按自行脱党予以除名并报上级党组织批准。"
+                    if level == dues_rules.LAPSE_FLAG else "请了解情况，督促其交纳党费、参加组织生活；有正当理由的请登记。"),
+            url=reverse("web:member_detail", args=[m.pk]), org=m.org, member=m,
+            severity=LAPSE_SEVERITY[level], article="党章第九条、R2.14",
+        ))  # fmt: skip
+    return items
+
+
 def work_queue(actor: User, today: dt.date | None = None) -> list[WorkItem]:
-    """The user's 待办: deadlines (lost contact nearing 6 months, suspension nearing 2 years) and the
-    structure warnings of every organization in scope; most urgent first. Members and users without
-    an organization scope have none."""
+    """The user's 待办: deadlines (lost contact nearing 6 months, suspension nearing 2 years, the
+    six-month lapse alarms), the structure warnings of every organization in scope, and the dues and
+    organizational-life tasks; most urgent first. Members and users without an organization scope
+    have none."""
     if actor.role not in ORG_ROLES:
         return []
     today = today or timezone.localdate()
-    items = _deadline_items(actor, today) + _structure_items(actor)
+    items = (
+        _deadline_items(actor, today) + _lapse_items(actor, today) + _structure_items(actor)
+        + dues_work_items(actor, today) + orglife_work_items(actor, today)
+    )
 
     def key(i: WorkItem) -> tuple:
         return (SEVERITY_ORDER[i.severity], i.due or dt.date.max, i.org.path if i.org else "", i.title)
@@ -194,23 +248,23 @@ MEMBER_STATUS_FILTERS = [
 
 def org_members(actor: User, org: Org, *, status: str = "", as_of: dt.date | None = None) -> QuerySet[Member]:
     """Members of ``org``'s subtree for the list on the organization page. With ``as_of``, the
-    roster on that date (annotated ``status_at`` and ``org_at_name``); otherwise today's records."""
+    roster on that date (annotated by roster_as_of), ordered by the organization
+    on that date; the page shows only those as-of values, never today's organization or status."""
     qs: QuerySet[Member]
     if as_of is not None:
         qs = roster_as_of(actor, org, as_of)
-        qs = qs.annotate(org_at_name=Subquery(Org.objects.filter(pk=OuterRef("org_at_id")).values("name")[:1]))
         if status in member_rules.ON_ROSTER:
             qs = qs.filter(**{"status_at": status})  # annotated by roster_as_of
         elif status == FORMER:
             qs = qs.none()
+        return qs.order_by("org_at_path", "name_pinyin", "pk")
+    qs = members_in_subtree(actor, org)
+    if status == FORMER:
+        qs = qs.filter(status__in=member_rules.TERMINAL)
+    elif status in member_rules.STATUS_LABELS:
+        qs = qs.filter(status=status)
     else:
-        qs = members_in_subtree(actor, org)
-        if status == FORMER:
-            qs = qs.filter(status__in=member_rules.TERMINAL)
-        elif status in member_rules.STATUS_LABELS:
-            qs = qs.filter(status=status)
-        else:
-            qs = qs.filter(status__in=member_rules.ON_ROSTER)
+        qs = qs.filter(status__in=member_rules.ON_ROSTER)
     return qs.select_related("org").order_by("org__path", "name_pinyin", "pk")
 
 
@@ -259,11 +313,17 @@ class AuditFilters:
 
 
 def audit_events(actor: User, f: AuditFilters) -> QuerySet[AuditEvent]:
-    """The audit log for county administrators (404 for anyone else): events of organizations in
-    their scope, and events tied to no organization (logins). Read-only."""
+    """The audit log for county administrators (404 for anyone else), read-only: events of
+    organizations in their scope, by each organization's *current* path (the ``org_path`` snapshot
+    goes stale when a subtree is moved). Events tied to no organization (a failed login for an
+    unknown name, say) are shown only to administrators of a whole tree (a root organization):
+    they may carry names typed by anyone."""
     require_county_admin(actor)
     scope = scope_for(actor)
-    qs = AuditEvent.objects.filter(scope.q("org_path") | Q(org_path=""))
+    visible = scope.q("org__path")
+    if scope.paths and Org.objects.filter(path__in=scope.paths, depth=1).exists():
+        visible |= Q(org__isnull=True)
+    qs = AuditEvent.objects.filter(visible)
     tz = timezone.get_current_timezone()
     if f.date_from:
         qs = qs.filter(at__gte=dt.datetime.combine(f.date_from, dt.time.min, tzinfo=tz))
@@ -274,7 +334,7 @@ def audit_events(actor: User, f: AuditFilters) -> QuerySet[AuditEvent]:
     if f.action:
         qs = qs.filter(action__startswith=f.action)
     if f.org is not None:
-        qs = qs.filter(org_path__gte=f.org.path, org_path__lt=subtree_upper_bound(f.org.path))
+        qs = qs.filter(org__path__gte=f.org.path, org__path__lt=subtree_upper_bound(f.org.path))
     if f.target:
         qs = qs.filter(Q(target_label__icontains=f.target) | Q(target_id=f.target))
     if f.target_type:

@@ -26,10 +26,12 @@ from dangjian.accounts.models import ORG_ROLES, Role, User
 from dangjian.common import services as common_services
 from dangjian.common import settings_registry
 from dangjian.common.errors import ConflictError, NotPermitted, ServiceError
+from dangjian.dues.selectors import member_dues_summary
 from dangjian.members import rules as member_rules
 from dangjian.members import selectors as member_selectors
 from dangjian.members import services as member_services
 from dangjian.members.models import Member
+from dangjian.orglife.selectors import member_orglife_summary
 from dangjian.orgs import rules as org_rules
 from dangjian.orgs import selectors as org_selectors
 from dangjian.orgs import services as org_services
@@ -163,7 +165,12 @@ def me(request: HttpRequest) -> HttpResponse:
     if not user.member_id:
         raise Http404
     member = member_selectors.member_get(user, user.member_id)
-    return render(request, "web/me.html", _member_context(request, member))
+    year = timezone.localdate().year
+    return render(request, "web/me.html", {
+        **_member_context(request, member),
+        "dues_summary": member_dues_summary(user, member, year),
+        "orglife_summary": member_orglife_summary(user, member, year),
+    })  # fmt: skip
 
 
 # --- organizations -------------------------------------------------------------------------------------
@@ -236,6 +243,7 @@ def org_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "term_ends_on": org_rules.term_ends_on(org.term_started_on, org.term_years),
         "holds_members": org.org_type in org_rules.HOLDS_MEMBERS and org.is_active,
         "can_write": user.can_write,
+        "structure_actions": org_selectors.org_structure_actions(user, org),
     })  # fmt: skip
 
 

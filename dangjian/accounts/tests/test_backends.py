@@ -1,5 +1,6 @@
 """Login lockout through django.contrib.auth.authenticate, the way the login page calls it."""
 
+import contextlib
 import datetime as dt
 
 import pytest
@@ -123,3 +124,27 @@ def test_inactive_user_cannot_log_in(tree):
 def test_empty_user_name_is_not_a_login(tree):
     assert LockoutBackend().authenticate(request(), username="", password="x") is None
     assert not LoginFailure.objects.exists()
+
+
+def test_parallel_wrong_passwords_check_at_most_the_limit(tree, monkeypatch):
+    """30 attempts that all start before the first slow password check ends (as parallel requests
+    do): each is recorded before its check, so only the first five passwords are ever checked."""
+    from django.contrib.auth.backends import ModelBackend
+
+    real = ModelBackend.authenticate
+    checks = []
+
+    def slow_check(self, request, username=None, password=None, **kw):
+        checks.append(LoginFailure.objects.filter(username="county").count())
+        if len(checks) == 1:  # while the first check runs, the other 29 requests arrive
+            for _ in range(29):
+                with contextlib.suppress(PermissionDenied):
+                    LockoutBackend().authenticate(request, username="county", password="wrong-password")
+        return real(self, request, username=username, password=password, **kw)
+
+    monkeypatch.setattr(ModelBackend, "authenticate", slow_check)
+    assert LockoutBackend().authenticate(request(), username="county", password="wrong-password") is None
+    assert len(checks) == 5
+    assert checks[0] == 1  # the attempt was on record while its own password was being checked
+    assert LoginFailure.objects.filter(username="county").count() == 5
+    assert is_locked("county")

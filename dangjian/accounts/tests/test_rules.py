@@ -45,3 +45,45 @@ def test_locked_iff_enough_failures_inside_the_window(minutes, max_failures, win
 
 def test_locked_message_names_the_wait():
     assert "15分钟" in rules.LOCKED.format(minutes=15)
+
+
+# --- who may change the organization tree ----------------------------------------------------------------
+
+COUNTY, TOWN, VILLAGE, GROUP = "0001", "00010001", "000100010001", "0001000100010001"
+
+
+def may(action, role, assigned, target, affected="branch"):
+    return rules.may_change_structure(action=action, role=role, assigned_paths=assigned, target_path=target,
+                                      affected_type=affected)
+
+
+def test_structural_changes_need_an_organization_strictly_above():
+    """R3.12 / R3.3: the higher organization decides; one's own organization cannot restructure itself."""
+    for action in (rules.RENAME, rules.CHANGE_TYPE, rules.MOVE, rules.MERGE, rules.DISSOLVE):
+        assert may(action, "township_organizer", (TOWN,), VILLAGE)
+        assert not may(action, "township_organizer", (TOWN,), TOWN, "township_committee")
+        assert may(action, "county_admin", (COUNTY,), TOWN, "township_committee")
+        assert not may(action, "township_organizer", (TOWN,), "00010002", "township_committee")
+    assert may(rules.CREATE_CHILD, "township_organizer", (TOWN,), TOWN)  # a new village under the township
+    assert may(rules.CREATE_CHILD, "county_admin", (COUNTY,), COUNTY, "township_committee")
+
+
+def test_a_county_administrator_may_rename_the_root_but_not_dissolve_or_move_it():
+    assert may(rules.RENAME, "county_admin", (COUNTY,), COUNTY, "county_committee")
+    for action in (rules.CHANGE_TYPE, rules.MOVE, rules.MERGE, rules.DISSOLVE):
+        assert not may(action, "county_admin", (COUNTY,), COUNTY, "county_committee")
+
+
+def test_a_branch_secretary_manages_only_party_groups_under_the_branch():
+    assert may(rules.CREATE_CHILD, "branch_secretary", (VILLAGE,), VILLAGE, "party_group")
+    assert may(rules.DISSOLVE, "branch_secretary", (VILLAGE,), GROUP, "party_group")
+    assert not may(rules.CREATE_CHILD, "branch_secretary", (VILLAGE,), VILLAGE, "branch")
+    assert not may(rules.RENAME, "branch_secretary", (VILLAGE,), VILLAGE, "branch")
+    assert not may(rules.DISSOLVE, "branch_secretary", (VILLAGE,), VILLAGE, "branch")
+
+
+def test_accounts_are_managed_by_a_county_administrator_covering_them():
+    assert rules.may_manage_account(is_county_admin=True, actor_paths=(COUNTY,), target_paths=[TOWN, VILLAGE])
+    assert not rules.may_manage_account(is_county_admin=True, actor_paths=(TOWN,), target_paths=[TOWN, "00010002"])
+    assert not rules.may_manage_account(is_county_admin=False, actor_paths=(COUNTY,), target_paths=[VILLAGE])
+    assert not rules.may_manage_account(is_county_admin=True, actor_paths=(COUNTY,), target_paths=[None])

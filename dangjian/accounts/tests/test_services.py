@@ -51,3 +51,24 @@ def test_api_token_is_shown_once_and_only_its_hash_stored(tree):
     assert user.api_token_hash == services.token_hash(token)
     assert token not in user.api_token_hash
     assert AuditEvent.objects.filter(action="user.api_token", target_id=str(user.pk)).count() == 1
+
+
+def test_only_the_system_or_a_covering_county_administrator_makes_accounts(tree):
+    from dangjian.common.errors import NotPermitted
+
+    for role in ("township_organizer", "branch_secretary", "inspector", "member"):
+        with pytest.raises(NotPermitted):
+            services.user_create(actor=tree.users[role], username=f"x_{role}", password=PASSWORD,
+                                 role=Role.BRANCH_SECRETARY, orgs=[tree.village_a1])
+        with pytest.raises(NotPermitted):
+            services.user_issue_api_token(actor=tree.users[role], user=tree.users["branch_secretary"])
+    # A county administrator of one township only cannot hand out another township.
+    narrow = services.user_create(actor=None, username="narrow", password=PASSWORD, role=Role.COUNTY_ADMIN,
+                                  orgs=[tree.town_a])
+    with pytest.raises(NotPermitted):
+        services.user_create(actor=narrow, username="y", password=PASSWORD, role=Role.TOWNSHIP_ORGANIZER,
+                             orgs=[tree.town_b])
+    with pytest.raises(NotPermitted):
+        services.user_create(actor=narrow, username="z", password=PASSWORD, role=Role.MEMBER, member=tree.member_b1)
+    assert not User.objects.filter(username__in=["y", "z"]).exists()
+    assert services.user_issue_api_token(actor=narrow, user=tree.users["branch_secretary"])

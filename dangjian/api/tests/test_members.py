@@ -10,7 +10,7 @@ from dangjian.common import crypto
 from dangjian.common.errors import CONFLICT
 from dangjian.common.models import AuditEvent
 from dangjian.members.models import Member, MembershipEvent
-from dangjian.members.rules import party_age
+from dangjian.members.rules import age_on, party_age
 from dangjian.testing import make_member, valid_id_number
 
 pytestmark = pytest.mark.django_db
@@ -59,7 +59,10 @@ def test_member_detail_is_masked_with_party_age(tree, as_role):
     full_id = crypto.decrypt(tree.member_a1.id_number_enc)
     assert body["id_number_masked"] == full_id[:6] + "********" + full_id[-4:]
     assert full_id not in resp.content.decode() and "13800000001" not in resp.content.decode()
-    assert body["birth_date"] == "1985-06-15" and body["sex_label"] == "男"
+    # Birth year and age, never the birth date: with the mask it would give the full ID number.
+    assert "birth_date" not in body and "1985-06-15" not in resp.content.decode()
+    assert body["birth_year"] == 1985 and body["age"] == age_on(dt.date(1985, 6, 15), dt.date.today())
+    assert body["sex_label"] == "男"
     assert body["education_label"] == "大学本科" and body["personnel_category_label"] == "农牧渔民"
     assert body["converted_on"] == "2011-07-01"
     assert body["party_age"] == party_age(converted_on=dt.date(2011, 7, 1), as_of=dt.date.today())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -122,17 +123,21 @@ def test_org_members_as_of_a_date_and_by_status(tree, api_as):
     then = county.get(f"/api/orgs/{tree.village_a2.pk}/members", {"as_of": "2019-12-31"}).json()
     assert [m["name"] for m in then["items"]] == ["赵强"]
     assert then["items"][0]["status_as_of"] == "full" and then["items"][0]["org_as_of"] == tree.village_a2.pk
-    assert then["items"][0]["org"]["id"] == tree.village_b1.pk  # where the member is today
+    # Only that date's values: the organization and status then, never where the member is today.
+    assert then["items"][0]["org"] == {"id": tree.village_a2.pk, "name": tree.village_a2.name}
+    assert then["items"][0]["status"] == "full" and tree.village_b1.name not in json.dumps(then, ensure_ascii=False)
     before_joining = county.get(f"/api/orgs/{tree.village_a2.pk}/members", {"as_of": "2014-12-31"}).json()
     assert before_joining["count"] == 0
     # 甲镇's roster of 2019 still lists the member who has since left the township (scope applies to
-    # the organization on that date), but today's organization is named without an id, and the
-    # member's own record is out of reach.
+    # the organization on that date), with that date's organization only (nothing about 乙镇), and
+    # the member's own record is out of reach.
     caller = api_as("township_organizer")
     then = caller.get(f"/api/orgs/{tree.town_a.pk}/members", {"as_of": "2019-12-31"}).json()
     assert {m["name"] for m in then["items"]} == {"李明", "赵强"}
     moved = next(m for m in then["items"] if m["name"] == "赵强")
-    assert moved["org"] == {"id": None, "name": tree.village_b1.name} and moved["org_as_of"] == tree.village_a2.pk
+    assert moved["org"] == {"id": tree.village_a2.pk, "name": tree.village_a2.name}
+    assert moved["org_as_of"] == tree.village_a2.pk
+    assert tree.village_b1.name not in json.dumps(then, ensure_ascii=False)
     assert caller.get(f"/api/members/{member.pk}").status_code == 404
     assert caller.get(f"/api/orgs/{tree.village_a2.pk}/members", {"status": "all"}).json()["count"] == 0
     assert caller.get(f"/api/orgs/{tree.town_a.pk}/members", {"as_of": "2021-01-01"}).json()["count"] == 1

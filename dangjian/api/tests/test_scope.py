@@ -124,6 +124,9 @@ def test_every_api_route_is_covered_by_the_scope_test(tree, api_as):
         path = url.split("?")[0].replace("/1", "/{org_id}").replace("/2", "/{member_id}")
         covered.add((method, path))
     schema = api_as("county_admin").get("/api/openapi.json").json()
-    routes = {(m.upper(), p) for p, ops in schema["paths"].items() for m in ops}
+    # The other apps' routers prove their own routes in their tests/test_scope.py, and the every-route
+    # walk in tests/test_scope_every_route.py covers them too.
+    own = ("/api/dues/", "/api/orglife/", "/api/ledgers/")
+    routes = {(m.upper(), p) for p, ops in schema["paths"].items() for m in ops if not p.startswith(own)}
     assert routes - covered == set()
     assert len(routes) >= 20

@@ -75,6 +75,7 @@ def key_file(tmp_path, monkeypatch):
 
 @pytest.mark.django_db
 def test_init_keys_creates_the_file_on_a_new_install(key_file, capsys):
+    KeyCheck.objects.all().delete()  # a new install: nothing written with any key yet
     call_command("init_keys")
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
     assert set(load_keys(key_file)) == {"secret_key", "data_key", "hash_key"}
@@ -121,3 +122,82 @@ def test_local_settings_refuse_to_start_without_the_key_file(tmp_path):
     assert result.returncode != 0
     assert "找不到密钥文件" in result.stderr
     assert not (tmp_path / "lost.json").exists()
+
+
+@pytest.mark.django_db
+def test_migrate_records_the_key_fingerprint():
+    """Written after every migrate, not only by init_keys or the demo loader: a migrated database
+    always knows its keys."""
+    from django.core.management.sql import emit_post_migrate_signal
+
+    assert KeyCheck.objects.get().fingerprint == crypto.key_fingerprint()  # the test database's migrate
+    KeyCheck.objects.all().delete()
+    emit_post_migrate_signal(0, False, "default")
+    assert KeyCheck.objects.get().fingerprint == crypto.key_fingerprint()
+    emit_post_migrate_signal(0, False, "default")  # never a second row, never overwritten
+    assert KeyCheck.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_init_keys_refuses_new_keys_on_a_migrated_database(key_file):
+    """The key file was deleted and init_keys run again: refused, no new key over the old data."""
+    assert KeyCheck.objects.exists()  # written by migrate
+    with pytest.raises(CommandError) as info:
+        call_command("init_keys")
+    assert str(info.value) == init_keys.DATA_WITHOUT_KEYS.format(path=key_file)
+    assert not key_file.exists()
+
+
+@pytest.mark.django_db
+def test_init_keys_refuses_new_keys_when_members_exist_without_a_fingerprint(key_file, tree):
+    from dangjian.members.models import Member
+
+    KeyCheck.objects.all().delete()
+    assert Member.objects.exists()
+    with pytest.raises(CommandError) as info:
+        call_command("init_keys")
+    assert str(info.value) == init_keys.DATA_WITHOUT_KEYS.format(path=key_file)
+    assert not key_file.exists()
+
+
+@pytest.mark.django_db
+def test_system_check_fails_loudly_on_a_key_that_does_not_fit():
+    from django.core.management.base import SystemCheckError
+
+    from dangjian.common.checks import key_matches_database
+
+    assert key_matches_database() == []
+    other = generate_keys()
+    with override_settings(DANGJIAN_DATA_KEY=other["data_key"], DANGJIAN_HASH_KEY=other["hash_key"]):
+        errors = key_matches_database()
+        assert [(e.id, e.msg) for e in errors] == [("common.E001", crypto.KEY_MISMATCH)]
+        with pytest.raises(SystemCheckError) as info:
+            call_command("check")
+        assert crypto.KEY_MISMATCH in str(info.value)
+
+
+@pytest.mark.django_db
+def test_system_check_is_quiet_before_the_first_migration(monkeypatch):
+    from dangjian.common.checks import key_matches_database
+
+    monkeypatch.setattr(crypto, "key_table_exists", lambda using="default": False)
+    other = generate_keys()
+    with override_settings(DANGJIAN_DATA_KEY=other["data_key"], DANGJIAN_HASH_KEY=other["hash_key"]):
+        assert key_matches_database() == []
+
+
+@pytest.mark.django_db
+def test_wsgi_refuses_to_start_with_a_key_that_does_not_fit(monkeypatch):
+    import importlib
+
+    monkeypatch.delitem(sys.modules, "config.wsgi", raising=False)
+    importlib.import_module("config.wsgi")  # the right keys: starts
+    monkeypatch.delitem(sys.modules, "config.wsgi")
+    other = generate_keys()
+    with (
+        override_settings(DANGJIAN_DATA_KEY=other["data_key"], DANGJIAN_HASH_KEY=other["hash_key"]),
+        pytest.raises(crypto.KeyMismatchError) as info,
+    ):
+        importlib.import_module("config.wsgi")
+    assert str(info.value) == crypto.KEY_MISMATCH
+

@@ -218,3 +218,15 @@ def test_dates_of_probation_follow_the_rules() -> None:
         assert m.probation_ends_on >= rules.add_years(m.joined_on, 1)
     for m in Member.objects.filter(status=rules.FULL).exclude(converted_on=None)[:200]:
         assert m.converted_on >= rules.add_years(m.joined_on, 1) - dt.timedelta(days=1)
+
+
+def test_organizational_life_records_start_this_month_so_the_lapse_alarms_do_not_flood() -> None:
+    """The demo has no meetings before today: its records start this month, like a new install."""
+    from dangjian.common import settings_registry
+    from dangjian.orglife import params as orglife_params
+    from dangjian.web.selectors import work_queue
+
+    today = timezone.localdate()
+    assert settings_registry.get(orglife_params.RECORDS_START) == today.year * 100 + today.month
+    admin = User.objects.get(username="admin")
+    assert not [i for i in work_queue(admin, today) if i.kind == "lapse"]

@@ -168,6 +168,8 @@ def expected(start, kind):
     if kind in r.INITIAL_KINDS:
         if start in (None, r.TRANSFERRED_OUT):
             return r.PROBATIONARY if kind == r.ADMITTED else r.FULL
+        if kind == r.ADMITTED and start in (r.EXPELLED, r.REMOVED, r.LEFT, r.CANCELLED):
+            return r.PROBATIONARY  # R5.5: not restored, but may join again
         return r.ALREADY_RECORDED
     if start is None:
         return r.FIRST_EVENT_REQUIRED
@@ -226,6 +228,22 @@ def test_transfer_in_again_after_leaving_the_county():
     assert (s.status, s.org_id, s.converted_on) == (r.FULL, OTHER, dt.date(2011, 1, 1))
 
 
+def test_joining_again_starts_a_new_probation_and_a_new_party_age():
+    s = final(*STARTS[r.EXPELLED], ev(r.ADMITTED, dt.date(2022, 3, 1)))
+    assert (s.status, s.admitted_on, s.converted_on, s.probation_ends_on) == (
+        r.PROBATIONARY, dt.date(2022, 3, 1), None, dt.date(2023, 3, 1))
+    refused([*STARTS[r.DIED], ev(r.ADMITTED, dt.date(2022, 3, 1))], r.ALREADY_RECORDED)
+    refused([*STARTS[r.EXPELLED], ev(r.TRANSFER_IN, dt.date(2022, 3, 1))], r.ALREADY_RECORDED)
+
+
+def test_coming_back_keeps_the_conversion_date_and_probation():
+    back = final(*STARTS[r.TRANSFERRED_OUT], ev(r.TRANSFER_IN, dt.date(2022, 1, 1), org_id=OTHER))
+    assert (back.status, back.converted_on) == (r.FULL, dt.date(2011, 1, 1))
+    away = [ev(r.ADMITTED, dt.date(2021, 6, 1)), ev(r.TRANSFER_OUT, dt.date(2021, 9, 1))]
+    back = final(*away, ev(r.TRANSFER_IN, dt.date(2021, 12, 1), org_id=OTHER))
+    assert (back.status, back.probation_ends_on) == (r.PROBATIONARY, dt.date(2022, 6, 1))
+
+
 def test_recorded_member_status_and_dates():
     refused([ev(r.RECORDED, status=r.SUSPENDED)], r.STATUS_FOR_RECORD)
     refused([ev(r.RECORDED, status=r.FULL, joined_on=dt.date(2012, 1, 1), converted_on=dt.date(2011, 12, 31))],
@@ -251,6 +269,27 @@ def test_conversion():
     assert (s.status, s.converted_on, s.probation_ends_on) == (r.FULL, dt.date(2020, 6, 1), None)
     refused([ev(r.ADMITTED, dt.date(2019, 6, 1)), ev(r.CONVERTED, dt.date(2019, 5, 31))],
             r.CONVERSION_BEFORE_ADMISSION.format(date=dt.date(2019, 5, 31), admitted=dt.date(2019, 6, 1)))
+
+
+def test_probation_is_never_shortened():
+    """R1.20: no conversion before the year is up; the message names both dates."""
+    admitted = ev(r.ADMITTED, dt.date(2019, 6, 1))
+    refused([admitted, ev(r.CONVERTED, dt.date(2020, 5, 31))],
+            r.CONVERSION_BEFORE_PROBATION_ENDS.format(date=dt.date(2020, 5, 31), admitted=dt.date(2019, 6, 1),
+                                                      ends=dt.date(2020, 6, 1)))
+    # After an extension the extended end counts.
+    extended = [admitted, ev(r.PROBATION_EXTENDED, dt.date(2020, 6, 1), months=6)]
+    refused([*extended, ev(r.CONVERTED, dt.date(2020, 11, 30))],
+            r.CONVERSION_BEFORE_PROBATION_ENDS.format(date=dt.date(2020, 11, 30), admitted=dt.date(2019, 6, 1),
+                                                      ends=dt.date(2020, 12, 1)))
+    assert final(*extended, ev(r.CONVERTED, dt.date(2020, 12, 1))).converted_on == dt.date(2020, 12, 1)
+
+
+def test_party_age_counts_from_the_end_of_probation_not_the_approval():
+    """R1.23: approved two months late, the member is still full (and counts 党龄) from the end of probation."""
+    s = final(ev(r.ADMITTED, dt.date(2019, 6, 1)), ev(r.CONVERTED, dt.date(2020, 8, 3)))
+    assert (s.status, s.converted_on) == (r.FULL, dt.date(2020, 6, 1))
+    assert r.party_age(converted_on=s.converted_on, as_of=dt.date(2021, 6, 1)) == 1
 
 
 @pytest.mark.parametrize(("months", "ok"), [(5, False), (6, True), (9, True), (12, True), (13, False), (None, False)])

@@ -250,3 +250,13 @@ def test_search_by_the_surname_reading_of_a_heteronym(tree):
     admin = tree.users["county_admin"]
     for q in ("zengwei", "zeng", "zw", "曾伟", "曾"):
         assert names(selectors.member_search(admin, q)) == ["曾伟"], q
+
+
+def test_a_chinese_query_matches_names_not_their_pinyin(tree):
+    from dangjian.members.selectors import member_search
+    from dangjian.testing import make_member
+
+    make_member(tree.village_a1, name="刘备", birth_date=dt.date(1981, 1, 1))
+    admin = tree.users["county_admin"]
+    assert list(member_search(admin, "李").values_list("name", flat=True)) == ["李明"]  # not 刘 (liu)
+    assert set(member_search(admin, "li").values_list("name", flat=True)) == {"李明", "刘备"}

@@ -337,9 +337,46 @@ def test_event_dates_future_and_before_birth(tree):
 
 def test_initial_or_unknown_kinds_cannot_be_added_as_events(tree):
     m = fresh(tree.member_a1)
-    for kind in (rules.RECORDED, rules.ADMITTED, rules.TRANSFER_IN, "teleported"):
+    for kind in (rules.RECORDED, "teleported"):
         rejected(lambda kind=kind: services.member_add_event(actor=None, member=m, kind=kind, date=dt.date(2024, 1, 1)),
                  services.KIND_NOT_HERE.format(kind=rules.EVENT_LABELS.get(kind, kind)), field="kind")
+    # Coming back and joining again are later events, but not for a member who is on the roster.
+    for kind in (rules.ADMITTED, rules.TRANSFER_IN):
+        rejected(lambda kind=kind: services.member_add_event(actor=None, member=m, kind=kind, date=dt.date(2024, 1, 1)),
+                 services.ORG_REQUIRED, field="org")
+        rejected(lambda kind=kind: services.member_add_event(actor=None, member=m, kind=kind, date=dt.date(2024, 1, 1),
+                                                             to_org=tree.village_a2),
+                 rules.ALREADY_RECORDED)
+
+
+def test_a_member_who_left_the_county_comes_back_on_the_same_record(tree):
+    town = tree.users["township_organizer"]
+    m = fresh(tree.member_a1)
+    services.member_add_event(actor=town, member=m, kind=rules.TRANSFER_OUT, date=dt.date(2020, 3, 1))
+    # Typing the person in again is refused, and says where to record the return.
+    number = crypto.decrypt(fresh(m).id_number_enc)
+    rejected(lambda: create(tree, actor=town, id_number=number, name=m.name, sex=m.sex, birth_date=m.birth_date),
+             services.ID_TAKEN_RETURN.format(where=tree.village_a1.name, status=rules.STATUS_LABELS[rules.TRANSFERRED_OUT]))
+    # Into an organization outside one's own subtrees: not permitted.
+    with pytest.raises(NotPermitted):
+        services.member_add_event(actor=town, member=fresh(m), kind=rules.TRANSFER_IN, date=dt.date(2023, 5, 1),
+                                  to_org=tree.village_b1)
+    services.member_add_event(actor=town, member=fresh(m), kind=rules.TRANSFER_IN, date=dt.date(2023, 5, 1),
+                              to_org=tree.village_a2, letter_number="外转〔2023〕8号")
+    back = fresh(m)
+    assert (back.status, back.org, back.converted_on) == (rules.FULL, tree.village_a2, tree.member_a1.converted_on)
+
+
+def test_an_expelled_member_may_join_again(tree):
+    admin = tree.users["county_admin"]
+    m = fresh(tree.member_a1)
+    services.member_add_event(actor=admin, member=m, kind=rules.EXPEL, date=dt.date(2015, 3, 1))
+    rejected(lambda: services.member_add_event(actor=admin, member=fresh(m), kind=rules.TRANSFER_IN,
+                                               date=dt.date(2022, 5, 1), to_org=tree.village_a1), rules.ALREADY_RECORDED)
+    services.member_add_event(actor=admin, member=fresh(m), kind=rules.ADMITTED, date=dt.date(2022, 5, 1),
+                              to_org=tree.village_a1)
+    again = fresh(m)
+    assert (again.status, again.joined_on, again.converted_on) == (rules.PROBATIONARY, dt.date(2022, 5, 1), None)
 
 
 def test_removal_needs_a_known_reason(tree):
@@ -372,6 +409,18 @@ def test_transfer_into_a_dissolved_organization_is_refused(tree):
     rejected(lambda: services.member_transfer(actor=tree.users["township_organizer"], member=fresh(tree.member_a1),
                                               to_org=gone, date=dt.date(2024, 1, 1), letter_number="L1"),
              services.ORG_INACTIVE.format(name=gone.name, date=gone.dissolved_on), field="org")
+    assert fresh(tree.member_a1).org == tree.village_a1
+
+
+def test_backdated_transfer_into_an_organization_dissolved_later_is_refused(tree):
+    """Y was open on the transfer date but dissolved since: the member would be left in a dissolved
+    organization, so the replay's final organization is checked too."""
+    org_dissolve(actor=tree.users["county_admin"], org=Org.objects.get(pk=tree.village_a2.pk), date=dt.date(2023, 1, 1),
+                 doc_number="撤")
+    gone = Org.objects.get(pk=tree.village_a2.pk)
+    rejected(lambda: services.member_transfer(actor=tree.users["township_organizer"], member=fresh(tree.member_a1),
+                                              to_org=gone, date=dt.date(2022, 6, 1), letter_number="L1"),
+             services.LEFT_IN_DISSOLVED.format(date=gone.dissolved_on, name=gone.name), field="to_org")
     assert fresh(tree.member_a1).org == tree.village_a1
 
 

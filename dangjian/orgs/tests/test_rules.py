@@ -96,6 +96,7 @@ def test_findings_follow_the_thresholds_for_any_branch(full, extra, committee, u
     assert ("branch_too_large" in got) == (members > 50)
     assert ("may_become_committee" in got) == (members >= 100)
     assert ("joint_too_many_units" in got) == (units > 5)
+    assert ("committee_size" in got) == (committee in (1, 2))
 
 
 LABELS = dict(OrgType.choices)
@@ -142,3 +143,25 @@ def test_default_terms():
     assert rules.default_term_years(rules.BRANCH, False) == 3
     assert rules.default_term_years(rules.PRIMARY_COMMITTEE, False) == 5
     assert rules.default_term_years(rules.GENERAL_BRANCH, False) == 3
+
+
+@pytest.mark.parametrize(
+    ("size", "found"), [(0, False), (1, True), (2, True), (3, False), (5, False), (7, False), (8, True), (12, True)]
+)
+def test_branch_committee_of_three_to_seven_members(size, found):
+    """R3.5: 支委会 3 to 5 members, generally no more than 7; 0 means no committee (secretary only)."""
+    out = {x.code: x for x in structure_findings(facts(full_members=9, members=9, committee_size=size))}
+    assert ("committee_size" in out) is found
+    if found:
+        assert out["committee_size"].message == rules.COMMITTEE_SIZE_MESSAGE.format(size=size)
+        assert out["committee_size"].level == "warning"
+
+
+@pytest.mark.parametrize(
+    ("category", "org_type", "village"),
+    [("rural", rules.BRANCH, True), ("community", rules.GENERAL_BRANCH, True), ("rural", rules.PRIMARY_COMMITTEE, True),
+     ("rural", rules.TOWNSHIP_COMMITTEE, False), ("rural", rules.PARTY_GROUP, False), ("community", rules.WORKING_COMMITTEE, False),
+     ("school", rules.BRANCH, False), ("agency", rules.PRIMARY_COMMITTEE, False)],
+)
+def test_village_level_is_a_rule(category, org_type, village):
+    assert rules.is_village_level(category, org_type) is village

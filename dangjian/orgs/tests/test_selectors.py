@@ -168,3 +168,26 @@ def test_findings_are_not_given_for_organizations_outside_scope(tree):
     assert tree.village_b1.pk not in found
     assert tree.village_a1.pk in found
     assert selectors.structure_findings(tree.users["township_organizer"], []) == {}
+
+
+def test_findings_for_one_organization_read_only_its_members(tree):
+    """A county user's org page must not group every member of the county (or city) to check one branch."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from dangjian.orgs import selectors as org_selectors
+
+    va1 = Org.objects.get(pk=tree.village_a1.pk)
+    with CaptureQueriesContext(connection) as ctx:
+        org_selectors.structure_findings(tree.users["county_admin"], [va1])
+    member_queries = [q["sql"] for q in ctx.captured_queries if "members_member" in q["sql"]]
+    assert len(member_queries) == 1
+    assert f"'{va1.path}'" in member_queries[0]
+
+
+def test_org_children_use_the_path_range(tree):
+    from dangjian.orgs import selectors as org_selectors
+
+    qs = org_selectors.org_children(tree.users["county_admin"], Org.objects.get(pk=tree.town_a.pk))
+    assert "LIKE" not in str(qs.query).upper()
+    assert [o.pk for o in qs] == [tree.village_a1.pk, tree.village_a2.pk]

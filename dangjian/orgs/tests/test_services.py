@@ -288,6 +288,26 @@ def test_dissolving_an_organization_that_still_has_members_is_refused(tree):
     assert fresh(org).dissolved_on is None
 
 
+def test_backdated_dissolution_is_refused_while_the_history_places_members_there(tree):
+    """Empty today, but a member was in 二村 until 2024-03-01 (or came in after the date): dissolving
+    it as of 2024-01-01 would contradict the roster of those dates."""
+    from dangjian.members.services import member_transfer
+
+    admin = tree.users["county_admin"]
+    m = Member.objects.get(pk=tree.member_a1.pk)
+    member_transfer(actor=admin, member=m, to_org=tree.village_a2, date=dt.date(2023, 6, 1), letter_number="L1")
+    member_transfer(actor=admin, member=Member.objects.get(pk=m.pk), to_org=tree.village_a1, date=dt.date(2024, 3, 1),
+                    letter_number="L2")
+    org = fresh(tree.village_a2)
+    assert not org.members.exists()
+    for date in (dt.date(2023, 1, 1), dt.date(2024, 1, 1)):  # in the organization after / on the date
+        rejected(lambda date=date: services.org_dissolve(actor=admin, org=org, date=date, doc_number="撤"),
+                 rules.DISSOLVE_WITH_LATER_MEMBERS.format(date=date, name=org.name, count=1))
+    assert fresh(org).dissolved_on is None
+    services.org_dissolve(actor=admin, org=org, date=dt.date(2024, 3, 1), doc_number="撤")  # the day they left
+    assert fresh(org).dissolved_on == dt.date(2024, 3, 1)
+
+
 def test_dissolving_with_active_suborganizations_is_refused(tree):
     town = fresh(tree.town_b)
     services.org_dissolve(actor=tree.users["county_admin"], org=fresh(tree.village_a2), date=D, doc_number="撤")
@@ -393,3 +413,86 @@ def test_merge_takes_suspended_members_along(tree):
     assert m.org == tree.village_a2
     assert m.status == member_rules.SUSPENDED
     assert fresh(tree.village_a1).dissolved_on == D
+
+
+# --- optimistic locking on the event services --------------------------------------------------------
+
+
+def test_rename_from_a_stale_object_keeps_a_short_name_saved_meanwhile(tree):
+    admin = tree.users["county_admin"]
+    stale = fresh(tree.village_a1)
+    services.org_update(actor=admin, org=fresh(stale), version=stale.version, short_name="一村新简称")
+    org = services.org_rename(actor=admin, org=stale, name="中共甲镇一村委员会", date=D, doc_number="更1")
+    assert (fresh(org).name, fresh(org).short_name, fresh(org).version) == ("中共甲镇一村委员会", "一村新简称", 3)
+
+
+@pytest.mark.parametrize("service", ["rename", "change_type", "move", "dissolve", "merge"])
+def test_event_services_refuse_a_stale_version(tree, service):
+    admin = tree.users["county_admin"]
+    org = fresh(tree.village_a2)
+    loaded = org.version
+    services.org_update(actor=admin, org=org, version=loaded, contact_name="别人刚改的")
+    calls = {
+        "rename": lambda: services.org_rename(actor=admin, org=org, name="新名", date=D, doc_number="x", version=loaded),
+        "change_type": lambda: services.org_change_type(actor=admin, org=org, org_type=OrgType.GENERAL_BRANCH, date=D,
+                                                        doc_number="x", version=loaded),
+        "move": lambda: services.org_move(actor=admin, org=org, new_parent=tree.town_b, date=D, doc_number="x",
+                                          version=loaded),
+        "dissolve": lambda: services.org_dissolve(actor=admin, org=org, date=D, doc_number="x", version=loaded),
+        "merge": lambda: services.org_merge(actor=admin, org=org, into=tree.village_a1, date=D, doc_number="x",
+                                            version=loaded),
+    }
+    with pytest.raises(ConflictError):
+        calls[service]()
+    after = fresh(org)
+    assert (after.name, after.org_type, after.dissolved_on, after.version) == (org.name, org.org_type, None, loaded + 1)
+
+
+def test_event_services_bump_the_version_in_the_database_not_in_memory(tree):
+    admin = tree.users["county_admin"]
+    stale = fresh(tree.village_a2)
+    services.org_update(actor=admin, org=fresh(stale), version=stale.version, contact_name="甲")  # now version 2
+    services.org_dissolve(actor=admin, org=stale, date=D, doc_number="撤")
+    assert fresh(stale).version == 3
+
+
+# --- structural changes need the higher organization (R3.12, R3.3) ----------------------------------
+
+
+def test_a_branch_secretary_cannot_restructure_their_own_branch(tree):
+    sec = tree.users["branch_secretary"]  # assigned to 一村
+    org = fresh(tree.village_a1)
+    calls = [
+        lambda: services.org_rename(actor=sec, org=org, name="改名", date=D, doc_number="x"),
+        lambda: services.org_change_type(actor=sec, org=org, org_type=OrgType.GENERAL_BRANCH, date=D, doc_number="x"),
+        lambda: services.org_dissolve(actor=sec, org=org, date=D, doc_number="x"),
+        lambda: services.org_create(actor=sec, parent=org, name="下设支部", code="S1", org_type="branch", established_on=D),
+    ]
+    for call in calls:
+        before = row_counts()
+        with pytest.raises(NotPermitted):
+            call()
+        assert row_counts() == before
+    # ...but sets up and dissolves its own party groups, and edits its plain attributes.
+    group = services.org_create(actor=sec, parent=org, name="第一党小组", code="G9", org_type="party_group", established_on=D)
+    services.org_dissolve(actor=sec, org=group, date=D, doc_number="撤")
+    services.org_update(actor=sec, org=org, version=fresh(org).version, contact_phone="0571-1234567", committee_size=5)
+
+
+def test_a_township_organizer_restructures_villages_but_not_the_township(tree):
+    town = tree.users["township_organizer"]
+    services.org_rename(actor=town, org=fresh(tree.village_a2), name="中共甲镇二村委员会", date=D, doc_number="x")
+    with pytest.raises(NotPermitted):
+        services.org_rename(actor=town, org=fresh(tree.town_a), name="中共甲街道工委", date=D, doc_number="x")
+    with pytest.raises(NotPermitted):
+        services.org_dissolve(actor=town, org=fresh(tree.town_a), date=D, doc_number="x")
+
+
+def test_a_county_administrator_renames_the_root_but_creates_no_new_root(tree):
+    admin = tree.users["county_admin"]
+    services.org_rename(actor=admin, org=fresh(tree.county), name="中共示范市委员会", date=D, doc_number="x")
+    with pytest.raises(NotPermitted):
+        services.org_dissolve(actor=admin, org=fresh(tree.county), date=D, doc_number="x")
+    with pytest.raises(NotPermitted):
+        services.org_create(actor=admin, parent=None, name="中共他县委员会", code="R2", org_type="county_committee",
+                            established_on=D)

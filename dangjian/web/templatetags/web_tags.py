@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import template
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Model
 from django.forms import BoundField
+from django.utils import timezone
 from django.utils.safestring import SafeString
 
+from dangjian.dues.services import AUDIT_ACTION_LABELS as DUES_ACTION_LABELS
 from dangjian.members import rules as member_rules
 from dangjian.members.models import Member, MembershipEvent
 from dangjian.orgs.models import Org, OrgEventKind
@@ -32,6 +35,16 @@ ACTION_LABELS = {
     "member.update": "修改党员信息",
     "member.reveal.id_number": "查看完整公民身份号码",
     "member.reveal.phone": "查看完整手机号码",
+    "setting.update": "修改参数设置",
+    "demo.load": "载入示范数据",
+    "orglife.meeting.create": "记录组织生活会议",
+    "orglife.meeting.update": "修改组织生活会议记录",
+    "orglife.meeting.files": "上传会议照片和附件",
+    "orglife.appraisal.grades": "登记民主评议等次",
+    "orglife.training.create": "记录培训（学时）",
+    "orglife.committee_post.add": "任命支部委员职务",
+    "orglife.committee_post.end": "免去支部委员职务",
+    **DUES_ACTION_LABELS,
 }
 EXTRA_FIELD_LABELS = {
     "id_number": "公民身份号码",
@@ -65,6 +78,15 @@ def get_item(mapping: dict | None, key: str) -> Any:
 @register.filter
 def status_label(code: str | None) -> str:
     return member_rules.STATUS_LABELS.get(code or "", code or "")
+
+
+@register.filter
+def age(birth: dt.date | None, on: dt.date | None = None) -> int | str:
+    """年龄（周岁） on ``on`` (today when not given). Lists show this instead of the birth date: the
+    masked ID number hides exactly the birth date, so the two together would give the full number."""
+    if birth is None:
+        return ""
+    return member_rules.age_on(birth, on or timezone.localdate())
 
 
 @register.filter
@@ -131,12 +153,20 @@ def _shown(value: Any, choices: dict | None = None) -> str:
     return str(value)
 
 
+def _birth_year_only(value: Any) -> Any:
+    return f"{value[:4]}-**-**" if isinstance(value, str) and len(value) >= 4 and value[:4].isdigit() else value
+
+
 @register.filter
 def changes_list(changes: dict | None, hint: str = "") -> list[tuple[str, str, str | None]]:
     """``{field: [old, new]}`` (or ``{field: value}``) as (label, old, new) rows, coded values shown
     by their Chinese names. ``hint`` names the model the record is about ("orgs.org", "members.member")."""
     rows: list[tuple[str, str, str | None]] = []
     for name, value in (changes or {}).items():
+        if name == "birth_date":
+            # Rows written before the log kept the year only: show the year only (with the masked
+            # ID number in the same record, the full date would give the whole number away).
+            value = [_birth_year_only(v) for v in value] if isinstance(value, list | tuple) else _birth_year_only(value)
         f = _model_field(name, hint)
         choices = dict(f.flatchoices) if f is not None and getattr(f, "choices", None) else None
         label = field_label(name, hint)

@@ -336,3 +336,26 @@ def valid_check_digit(number: str) -> str:
     from stdnum.cn import ric
 
     return ric.calc_check_digit(number)
+
+
+def test_event_form_offers_coming_back_and_joining_again_only_to_members_off_the_roster(tree):
+    from dangjian.members import rules as member_rules
+    from dangjian.members.models import Member
+    from dangjian.members.services import member_add_event
+    from dangjian.web.forms import MemberEventForm
+
+    actor = tree.users["township_organizer"]
+    m = Member.objects.get(pk=tree.member_a1.pk)
+    kinds = {k for k, _ in MemberEventForm(actor=actor, member=m).fields["kind"].choices}
+    assert member_rules.TRANSFER_IN not in kinds and member_rules.ADMITTED not in kinds
+    member_add_event(actor=actor, member=m, kind=member_rules.TRANSFER_OUT, date=dt.date(2020, 3, 1))
+    m = Member.objects.get(pk=m.pk)
+    form = MemberEventForm({"kind": member_rules.TRANSFER_IN, "date": "2023-05-01", "version": m.version},
+                           actor=actor, member=m)
+    assert {member_rules.TRANSFER_IN, member_rules.ADMITTED} <= {k for k, _ in form.fields["kind"].choices}
+    assert not form.is_valid() and "to_org" in form.errors  # the organization coming back into is required
+    form = MemberEventForm({"kind": member_rules.TRANSFER_IN, "date": "2023-05-01", "version": m.version,
+                            "to_org": tree.village_a2.pk}, actor=actor, member=m)
+    assert form.is_valid(), form.errors
+    member_add_event(actor=actor, member=m, **form.service_kwargs())
+    assert Member.objects.get(pk=m.pk).org == tree.village_a2

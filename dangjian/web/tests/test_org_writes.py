@@ -226,3 +226,15 @@ def test_org_page_hides_write_actions_from_the_inspector(tree, as_role):
     url = reverse("web:org_detail", args=[tree.village_a1.pk])
     assert 'data-testid="org-actions"' in as_role("branch_secretary").get(url).content.decode()
     assert 'data-testid="org-actions"' not in as_role("inspector").get(url).content.decode()
+
+
+def test_org_page_offers_structural_changes_only_to_a_higher_organization(tree, as_role):
+    """R3.12: a branch secretary edits the branch but does not rename, move or dissolve it."""
+    url = reverse("web:org_detail", args=[tree.village_a1.pk])
+    secretary = as_role("branch_secretary").get(url).content.decode()
+    assert 'data-testid="org-edit-link"' in secretary and 'data-testid="org-events-menu"' not in secretary
+    town = as_role("township_organizer").get(url).content.decode()
+    assert 'data-testid="org-events-menu"' in town and reverse("web:org_dissolve", args=[tree.village_a1.pk]) in town
+    root = as_role("county_admin").get(reverse("web:org_detail", args=[tree.county.pk])).content.decode()
+    assert reverse("web:org_rename", args=[tree.county.pk]) in root
+    assert reverse("web:org_dissolve", args=[tree.county.pk]) not in root

@@ -19,13 +19,19 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         from dangjian.common import crypto
 
-        has_key_table = "common_keycheck" in connection.introspection.table_names()
+        tables = connection.introspection.table_names()
+        has_key_table = "common_keycheck" in tables
         if not KEY_FILE.exists():
-            if has_key_table:
-                from dangjian.common.models import KeyCheck
+            # A database that has been migrated (KeyCheck is written after every migrate) or holds
+            # members belongs to keys that exist somewhere: new keys would make its data garbage.
+            from dangjian.common.models import KeyCheck
+            from dangjian.members.models import Member
 
-                if KeyCheck.objects.exists():
-                    raise CommandError(DATA_WITHOUT_KEYS.format(path=KEY_FILE))
+            used = (has_key_table and KeyCheck.objects.exists()) or (
+                Member._meta.db_table in tables and Member.objects.exists()
+            )
+            if used:
+                raise CommandError(DATA_WITHOUT_KEYS.format(path=KEY_FILE))
             write_key_file(KEY_FILE, generate_keys())
             self.stdout.write(f"已生成密钥文件 {KEY_FILE}（权限 600）。请妥善备份：丢失后加密数据无法恢复。")
             return
