@@ -7,20 +7,18 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import mimetypes
-from collections.abc import Callable
-from functools import wraps
 from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from dangjian.accounts.models import ORG_ROLES, Role, User
+from dangjian.accounts.models import ORG_ROLES, Role
 from dangjian.common.errors import ConflictError, NotPermitted, ServiceError
 from dangjian.members import rules as member_rules
 from dangjian.members.models import Member
@@ -31,41 +29,9 @@ from dangjian.orgs import rules as org_rules
 from dangjian.orgs.models import Org
 from dangjian.orgs.selectors import ancestors, org_children, org_get, org_roots
 from dangjian.web.forms import add_service_errors
+from dangjian.web.views import _user, org_role_required, posted, writer_required
 
-View = Callable[..., HttpResponseBase]
 CHECKLIST_LIMIT = 300  # above this many members a checklist is useless on a phone: ID numbers instead
-
-
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
-
-
-def org_role_required(view: View) -> View:
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if _user(request).role not in ORG_ROLES:
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return login_required(wrapped)
-
-
-def writer_required(view: View) -> View:
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        user = _user(request)
-        if user.role not in ORG_ROLES or not user.can_write:
-            raise Http404
-        try:
-            return view(request, *args, **kwargs)
-        except NotPermitted:
-            raise Http404 from None
-
-    return login_required(wrapped)
-
-
-def _posted(request: HttpRequest) -> Any:
-    return request.POST if request.method == "POST" else None
 
 
 def _files(request: HttpRequest) -> Any:
@@ -172,7 +138,7 @@ def _meeting_form_page(request: HttpRequest, org: Org, meeting: Meeting | None) 
     user = _user(request)
     if org.org_type not in services.HOLDS_MEETINGS:
         raise Http404
-    form = forms.MeetingForm(_posted(request), _files(request), meeting=meeting, kinds=_allowed_kinds(org))
+    form = forms.MeetingForm(posted(request), _files(request), meeting=meeting, kinds=_allowed_kinds(org))
     today = timezone.localdate()
     on = forms.default_date(form, meeting.date if meeting else today)
     if on > today:
@@ -419,7 +385,7 @@ def trainings(request: HttpRequest, pk: int) -> HttpResponse:
 def training_create(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     org = org_get(user, pk)
-    form = forms.TrainingForm(_posted(request))
+    form = forms.TrainingForm(posted(request))
     candidates = members_in_subtree(user, org).filter(status__in=member_rules.ACTIVE).select_related("org")
     checklist = list(candidates.order_by("org__path", "name_pinyin")[: CHECKLIST_LIMIT + 1])
     too_many = len(checklist) > CHECKLIST_LIMIT
@@ -477,7 +443,7 @@ def committee(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     members = list(members_in_subtree(user, org).filter(status__in=member_rules.ACTIVE)
                    .order_by("name_pinyin")[: CHECKLIST_LIMIT])  # fmt: skip
-    form = forms.CommitteePostForm(_posted(request), members=members)
+    form = forms.CommitteePostForm(posted(request), members=members)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         member: Member | None = next((m for m in members if m.pk == d["member"]), None)

@@ -15,6 +15,7 @@ from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -39,7 +40,7 @@ from dangjian.orgs.models import Org
 from dangjian.web import forms
 from dangjian.web import selectors as web_selectors
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def _user(request: HttpRequest) -> User:
@@ -51,7 +52,7 @@ def org_role_required(view: View) -> View:
     """Pages of the organization side: anyone else (a member) finds nothing here."""
 
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if _user(request).role not in ORG_ROLES:
             raise Http404
         return view(request, *args, **kwargs)
@@ -63,7 +64,7 @@ def writer_required(view: View) -> View:
     """Write pages: read-only users (inspector, member) find nothing here (404, not 403)."""
 
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not _user(request).can_write:
             raise Http404
         try:
