@@ -19,6 +19,7 @@ from dangjian.api import schemas as s
 from dangjian.common.errors import ServiceError
 from dangjian.dues import parameters, rules, selectors, services
 from dangjian.dues.forms import MONTH_FORMAT, parse_month
+from dangjian.dues.models import DuesUse
 from dangjian.members.selectors import member_get
 
 router = Router()
@@ -255,3 +256,83 @@ def member_dues(request: HttpRequest, member_id: int, year: int | None = None) -
             for m in summary.months
         ],
     )  # fmt: skip
+
+
+# --- 党费使用 (R2.15) -------------------------------------------------------------------------------------
+class UseOut(Schema):
+    id: int
+    org_id: int
+    org_name: str
+    used_on: dt.date
+    amount: Money
+    purpose: str
+    purpose_label: str
+    decision: str
+    note: str
+
+
+class UseIn(s.In):
+    used_on: dt.date = Field(description="使用日期")
+    amount: Decimal = Field(description="金额（元），最多两位小数")
+    purpose: str = Field(description="training 培训党员 / materials 订阅或购买党员教育材料 / commendation 表彰 / "
+                                     "hardship_aid 补助生活困难党员 / relief_repair 受灾救济和教育设施修缮 / other 其他")
+    decision: str = Field(description="批准的会议/文件")
+    note: str = Field("", description="说明（用途为 other 时必填）")
+
+
+def _use_out(u: DuesUse) -> UseOut:
+    return UseOut(id=u.pk, org_id=u.org_id, org_name=u.org.name, used_on=u.used_on, amount=_money(u.amount) or "",
+                  purpose=u.purpose, purpose_label=u.get_purpose_display(), decision=u.decision, note=u.note)
+
+
+@router.get("/orgs/{org_id}/uses", response={200: list[UseOut], **READ_ERRORS}, summary="党费使用")
+def uses(request: HttpRequest, org_id: int, year: int | None = None) -> list[UseOut]:
+    """某党组织及其下属党组织某年（默认今年）的党费使用记录。"""
+    actor = _actor(request)
+    org = selectors.dues_org_get(actor, org_id)
+    return [_use_out(u) for u in selectors.dues_uses(actor, org, year or timezone.localdate().year)]
+
+
+@router.post("/orgs/{org_id}/uses", response={200: UseOut, **WRITE_ERRORS}, summary="登记党费使用")
+def use_record(request: HttpRequest, org_id: int, payload: UseIn) -> UseOut:
+    """登记一笔党费使用：金额大于0，日期不晚于今天，用途为规定的用途之一，须有批准的会议或文件。"""
+    actor = _actor(request)
+    org = selectors.dues_org_get(actor, org_id)
+    use = services.dues_use_record(actor=actor, org=org, used_on=payload.used_on, amount=payload.amount,
+                                   purpose=payload.purpose, decision=payload.decision, note=payload.note)
+    return _use_out(use)
+
+
+# --- 更正交纳登记 -------------------------------------------------------------------------------------------
+class CorrectIn(s.In):
+    member_id: int
+    version: int = Field(description="台账行的版本号（乐观锁）；已被他人修改时返回 409")
+    reason: str = Field(description="更正原因")
+    void: bool = Field(False, description="撤销交纳登记，改为未交")
+    paid_amount: Decimal | None = Field(None, description="更正后的实交金额；不填保持原值")
+    paid_on: dt.date | None = Field(None, description="更正后的交纳日期；不填保持原值")
+    method: str | None = Field(None, description="更正后的交纳方式；不填保持原值")
+
+
+class CorrectOut(Schema):
+    member_id: int
+    month: str
+    paid: Money
+    paid_on: dt.date | None
+    method: str
+    version: int
+
+
+@router.post("/orgs/{org_id}/ledger/{year}/{month}/correct", response={200: CorrectOut, **WRITE_ERRORS},
+             summary="更正交纳登记")
+def correct(request: HttpRequest, org_id: int, year: int, month: int, payload: CorrectIn) -> CorrectOut:
+    """更正某党员某月已登记的交纳（金额、日期、方式），或撤销交纳登记；须填写原因。"""
+    actor = _actor(request)
+    org = selectors.branch_get(actor, org_id)
+    mo = _month(year, month)
+    entry = selectors.ledger_entry_get(actor, org, mo, payload.member_id)
+    e = services.dues_payment_correct(actor=actor, entry=entry, version=payload.version, reason=payload.reason,
+                                      void=payload.void, paid_amount=payload.paid_amount, paid_on=payload.paid_on,
+                                      method=payload.method)
+    return CorrectOut(member_id=e.member_id, month=f"{e.month:%Y-%m}", paid=_money(e.paid_amount) or "",
+                      paid_on=e.paid_on, method=e.method, version=e.version)

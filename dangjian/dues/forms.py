@@ -135,3 +135,25 @@ class HandUpForm(StyledForm):
 
 class MonthPickForm(forms.Form):
     month = MonthField(label="月份")
+
+
+class DuesUseForm(StyledForm):
+    used_on = date_field("使用日期")
+    amount = MoneyField(label="金额（元）")
+    purpose = forms.ChoiceField(label="用途", choices=list(rules.USE_PURPOSE_LABELS.items()),
+                                help_text="党费主要用于党员教育培训、表彰、补助生活困难党员和受灾救济等。")
+    decision = forms.CharField(label="批准的会议/文件", max_length=200, help_text="如：2026年3月5日支委会决定")
+    note = forms.CharField(label="说明", max_length=500, required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}), help_text="用途为“其他”的，请写明具体用途。")
+
+
+class CorrectForm(forms.Form):
+    """The small correction form on a paid ledger row. Empty values keep what was recorded."""
+
+    member = forms.IntegerField()
+    version = forms.IntegerField()
+    void = forms.BooleanField(required=False)
+    paid_amount = MoneyField(required=False)
+    paid_on = forms.DateField(required=False)
+    method = forms.ChoiceField(choices=[("", ""), *rules.METHOD_LABELS.items()], required=False)
+    reason = forms.CharField(max_length=200, required=False)

@@ -201,3 +201,29 @@ class BaseReview(models.Model):
 
     def __str__(self) -> str:
         return f"{self.org} {self.year}年度党费基数核定"
+
+
+USE_PURPOSE_CHOICES = list(rules.USE_PURPOSE_LABELS.items())
+
+
+class DuesUse(models.Model):
+    """党费使用 (R2.15): an organization spends dues it keeps, for one of the listed purposes, on a
+    decision (会议/文件). Published each year to members together with the collection."""
+
+    org = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="+", verbose_name="使用党组织")
+    county = models.ForeignKey("orgs.Org", null=True, on_delete=models.PROTECT, related_name="+")
+    used_on = models.DateField("使用日期")
+    amount = money("金额（元）")
+    purpose = models.CharField("用途", max_length=32, choices=USE_PURPOSE_CHOICES)
+    decision = models.CharField("批准的会议/文件", max_length=200)
+    note = models.CharField("说明", max_length=500, blank=True)
+    recorded_by = models.ForeignKey("accounts.User", null=True, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "党费使用"
+        ordering = ["used_on", "id"]
+        indexes = [models.Index(fields=["org", "used_on"]), models.Index(fields=["county", "used_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.org} {self.used_on} {self.get_purpose_display()} {self.amount}元"

@@ -120,6 +120,22 @@ REDUCE = "reduce"
 EXEMPT_KIND = "exempt"
 HARDSHIP_KIND_LABELS = {REDUCE: "少交", EXEMPT_KIND: "免交"}
 
+# --- uses of dues (R2.15) ----------------------------------------------------------------------------
+USE_TRAINING = "training"
+USE_MATERIALS = "materials"
+USE_COMMENDATION = "commendation"
+USE_HARDSHIP = "hardship_aid"
+USE_RELIEF = "relief_repair"
+USE_OTHER = "other"
+USE_PURPOSE_LABELS = {
+    USE_TRAINING: "培训党员",
+    USE_MATERIALS: "订阅或购买党员教育材料",
+    USE_COMMENDATION: "表彰先进基层党组织和优秀党员",
+    USE_HARDSHIP: "补助生活困难党员",
+    USE_RELIEF: "党员受灾救济和党员教育设施修缮",
+    USE_OTHER: "其他",
+}
+
 # --- limits -----------------------------------------------------------------------------------------
 # Not a rule of the Party: a monthly base above this is a typing error (an extra zero, a year's pay).
 MAX_BASE = Decimal("1000000.00")

@@ -24,7 +24,7 @@ from django.db.models import (
     Subquery,
     Sum,
 )
-from django.db.models.functions import Substr
+from django.db.models.functions import Substr, TruncMonth
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -33,7 +33,15 @@ from dangjian.accounts.models import ORG_ROLES, Role, User
 from dangjian.accounts.selectors import scope_for
 from dangjian.common.scope import subtree_upper_bound
 from dangjian.dues import parameters, queries, rules
-from dangjian.dues.models import BaseReview, DuesBasis, DuesEntry, HandUp, HardshipDecision, VoluntaryPayment
+from dangjian.dues.models import (
+    BaseReview,
+    DuesBasis,
+    DuesEntry,
+    DuesUse,
+    HandUp,
+    HardshipDecision,
+    VoluntaryPayment,
+)
 from dangjian.members import rules as member_rules
 from dangjian.members.models import Member, MembershipEvent
 from dangjian.members.selectors import member_get, members_visible
@@ -234,6 +242,16 @@ def branch_ledger(actor: User, org: Org, month: dt.date, *, today: dt.date | Non
     )  # fmt: skip
 
 
+def ledger_entry_get(actor: User, org: Org, month: dt.date, member_id: int) -> DuesEntry:
+    """The ledger row of ``member_id`` in ``org``'s ledger for ``month``; 404 if none (or out of scope)."""
+    branch_get(actor, org.pk)
+    e = DuesEntry.objects.filter(org=org, month=rules.month_start(month), member_id=member_id).select_related(
+        "member", "org").first()
+    if e is None:
+        raise Http404
+    return e
+
+
 def _unpaid() -> Q:
     return Q(due_amount__gt=F("paid_amount"))
 
@@ -268,6 +286,7 @@ class MonthRoll:
     to_centre: Decimal = ZERO  # of which wholly to the Centre (第十一条)
     handed_up: Decimal = ZERO  # handed up by this organization to its parent
     received: Decimal = ZERO  # handed up to this organization by its children
+    used: Decimal = ZERO  # dues spent in the subtree (党费使用, R2.15), by date of use
 
     @property
     def arrears(self) -> Decimal:
@@ -408,23 +427,41 @@ class PublicationRow:
 
 
 @dataclass
+class PurposeTotal:
+    purpose: str
+    label: str
+    amount: Decimal
+    count: int
+
+
+@dataclass
 class Publication:
     org: Org
     year: int
     totals: YearRoll
     months: list[MonthRoll]
     rows: list[PublicationRow] = field(default_factory=list)
+    used: Decimal = ZERO  # 党费使用 in the subtree, the whole year
+    by_purpose: list[PurposeTotal] = field(default_factory=list)  # every purpose of R2.15, in its order
+    uses: list[DuesUse] = field(default_factory=list)
+
+
+def _uses_in(org: Org, year: int) -> QuerySet[DuesUse]:
+    start, end = _year_range(year)
+    return DuesUse.objects.filter(_subtree("org__path", org), used_on__gte=start, used_on__lt=end)
 
 
 def publication(actor: User, org: Org, year: int) -> Publication:
-    """党费收缴情况年度公示 for the members of ``org``: the year's totals and months, and each member's
-    due, paid and voluntary payments (SQL GROUP BY member). Uses are not recorded in Dangjian yet."""
+    """党费收缴、使用情况年度公示 for the members of ``org``: the year's totals and months of collection,
+    each member's due, paid and voluntary payments (SQL GROUP BY member), and the dues used in the
+    subtree — by purpose (R2.15), by month, and each use."""
     org = publication_org_get(actor, org.pk)
     start, end = _year_range(year)
     # The roll-ups go through org_get; a member reading their branch's publication has no org scope,
     # so the sums are made here with the same queries, limited to this organization's subtree.
     e_qs = DuesEntry.objects.filter(_subtree("org__path", org), month__gte=start, month__lt=end)
     v_qs = VoluntaryPayment.objects.filter(_subtree("org__path", org), month__gte=start, month__lt=end)
+    u_qs = _uses_in(org, year)
     months = {m: MonthRoll(m) for m in rules.months_of_year(year)}
     for r in e_qs.values("month").annotate(due=Sum("due_amount"), collected=Sum("paid_amount")):
         months[r["month"]].due, months[r["month"]].collected = _d(r["due"]), _d(r["collected"])
@@ -434,6 +471,10 @@ def publication(actor: User, org: Org, year: int) -> Publication:
         months[r["month"]].handed_up = _d(r["s"])
     for r in HandUp.objects.filter(to_org=org, month__gte=start, month__lt=end).values("month").annotate(s=Sum("amount")):
         months[r["month"]].received = _d(r["s"])
+    for r in u_qs.annotate(mo=TruncMonth("used_on")).values("mo").annotate(s=Sum("amount")):
+        mo = r["mo"]
+        mo = rules.month_start(mo.date() if isinstance(mo, dt.datetime) else mo)
+        months[mo].used = _d(r["s"])
     ms = [months[m] for m in rules.months_of_year(year)]
     totals = YearRoll(
         year, sum((m.due for m in ms), ZERO), sum((m.collected for m in ms), ZERO), sum((m.voluntary for m in ms), ZERO),
@@ -449,7 +490,20 @@ def publication(actor: User, org: Org, year: int) -> Publication:
             months_unpaid=Count("id", filter=_unpaid()),
         ).order_by("member__name_pinyin", "member_id")
     ]  # fmt: skip
-    return Publication(org, year, totals, ms, rows)
+    per = {r["purpose"]: r for r in u_qs.values("purpose").annotate(s=Sum("amount"), n=Count("id"))}
+    by_purpose = [
+        PurposeTotal(p, label, _d(per[p]["s"]) if p in per else ZERO, per[p]["n"] if p in per else 0)
+        for p, label in rules.USE_PURPOSE_LABELS.items()
+    ]
+    uses = list(u_qs.select_related("org").order_by("used_on", "id"))
+    return Publication(org, year, totals, ms, rows, used=sum((p.amount for p in by_purpose), ZERO),
+                       by_purpose=by_purpose, uses=uses)
+
+
+def dues_uses(actor: User, org: Org, year: int) -> list[DuesUse]:
+    """党费使用 recorded in ``org``'s subtree in ``year``, by date."""
+    org_get(actor, org.pk)
+    return list(_uses_in(org, year).select_related("org", "recorded_by").order_by("used_on", "id"))
 
 
 # --- a member's own dues ------------------------------------------------------------------------------------

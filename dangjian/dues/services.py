@@ -24,7 +24,15 @@ from dangjian.common.audit import audit_record
 from dangjian.common.errors import ConflictError, NotPermitted, ServiceError
 from dangjian.common.scope import subtree_upper_bound
 from dangjian.dues import parameters, queries, rules
-from dangjian.dues.models import BaseReview, DuesBasis, DuesEntry, HandUp, HardshipDecision, VoluntaryPayment
+from dangjian.dues.models import (
+    BaseReview,
+    DuesBasis,
+    DuesEntry,
+    DuesUse,
+    HandUp,
+    HardshipDecision,
+    VoluntaryPayment,
+)
 from dangjian.members import rules as member_rules
 from dangjian.members.models import Member
 from dangjian.orgs import rules as org_rules
@@ -69,6 +77,17 @@ PAID_NOT_ADJUSTED = "{name}：{months}已按原基数交纳，不自动调整；
 HARDSHIP_NO_RESTORE = "{name}：减免期满后（{month}起）没有可恢复的党费类别，请届时重新核定。"
 TO_CENTRE_NOTE = "一次自愿多交{amount}元（1000元以上），全部上缴中央（第十一条）。"
 NOTE_TOO_LONG = "“{label}”最多{n}个字。"
+USE_PURPOSE_UNKNOWN = "请从规定的党费用途中选择（培训党员、购买党员教育材料、表彰、补助生活困难党员、受灾救济和教育设施修缮，或“其他”）。"
+USE_DECISION_REQUIRED = "请填写批准这笔支出的会议或文件。"
+USE_OTHER_NOTE_REQUIRED = "用途为“其他”的，请在说明中写明具体用途。"
+USE_DATE_FUTURE = "使用日期不能晚于今天（{today}）。"
+USE_DATE_BEFORE_RULES = "使用日期不能早于2008年党费规定的施行日期（2008年4月1日）。"
+USE_ORG_DISSOLVED = "“{name}”已于{date}撤销，不能登记此后的党费使用。"
+CORRECT_NOT_PAID = "{name}：{month}尚未登记交纳，无需更正；请在台账中登记交纳。"
+CORRECT_REASON_REQUIRED = "请填写更正原因。"
+CORRECT_NOTHING = "更正后的内容与原登记相同，没有需要更正的。"
+CORRECT_PAID_ON_REQUIRED = "请填写更正后的交纳日期。"
+CORRECT_VOID_WITH_VALUES = "撤销交纳登记时，不填写更正后的金额、日期和方式。"
 
 # The audit actions this app writes, with their Chinese names (for the audit log page).
 AUDIT_ACTION_LABELS = {
@@ -80,6 +99,8 @@ AUDIT_ACTION_LABELS = {
     "dues.voluntary": "登记自愿多交党费",
     "dues.handup": "登记党费上缴",
     "dues.base_review": "年初核定党费基数",
+    "dues.use": "登记党费使用",
+    "dues.payment_correct": "更正党费交纳登记",
 }
 
 COMMITTEE_TYPES = frozenset({
@@ -805,3 +826,127 @@ def base_review_confirm(*, actor: User, org: Org, year: int, rows: Sequence[Revi
     audit_record(actor=actor, action="dues.base_review", org=org, target=review,
                  changes={"year": year, "members": len(roster), "changed": len(changes)})
     return Result(review, warnings)
+
+
+# --- 党费使用 (R2.15) --------------------------------------------------------------------------------
+RULES_START = dt.date(2008, 4, 1)
+
+
+@transaction.atomic
+def dues_use_record(*, actor: User, org: Org, used_on: dt.date, amount: object, purpose: str, decision: str,
+                    note: str = "", today: dt.date | None = None) -> DuesUse:
+    """An organization spends dues it keeps, for one of R2.15's purposes, on a recorded decision.
+    Refused, nothing written: an amount that is not positive or absurd, a date in the future (or
+    before the 2008 rules, or after the organization was dissolved), a purpose not on the list, no
+    decision; "其他" needs the purpose written in the note."""
+    today = _today(today)
+    _check_org_writable(actor, org)
+    errors = _Errors()
+    checked = None
+    try:
+        checked = rules.parse_money(amount)
+        if checked == 0:
+            errors.add("amount", rules.AMOUNT_POSITIVE)
+        elif checked > rules.MAX_PAYMENT:
+            errors.add("amount", rules.AMOUNT_ABSURD.format(amount=checked))
+    except rules.DuesRuleError as exc:
+        errors.add("amount", str(exc))
+    if used_on > today:
+        errors.add("used_on", USE_DATE_FUTURE.format(today=today))
+    elif used_on < RULES_START:
+        errors.add("used_on", USE_DATE_BEFORE_RULES)
+    if org.dissolved_on and used_on > org.dissolved_on:
+        errors.add("used_on", USE_ORG_DISSOLVED.format(name=org.name, date=org.dissolved_on))
+    if purpose not in rules.USE_PURPOSE_LABELS:
+        errors.add("purpose", USE_PURPOSE_UNKNOWN)
+    decision = _text(errors, decision, f="decision", label="批准的会议/文件", n=200, required_msg=USE_DECISION_REQUIRED)
+    note = _text(errors, note, f="note", label="说明", n=500,
+                 required_msg=USE_OTHER_NOTE_REQUIRED if purpose == rules.USE_OTHER else None)
+    errors.raise_if_any()
+    assert checked is not None
+    use = DuesUse.objects.create(
+        org=org, county=queries.county_of(org), used_on=used_on, amount=checked, purpose=purpose, decision=decision,
+        note=note, recorded_by=actor,
+    )
+    audit_record(
+        actor=actor, action="dues.use", org=org, target=use,
+        changes={"used_on": [None, used_on], "amount": [None, checked],
+                 "purpose": [None, rules.USE_PURPOSE_LABELS[purpose]], "decision": [None, decision]},
+    )  # fmt: skip
+    return use
+
+
+# --- 更正交纳登记 --------------------------------------------------------------------------------------
+@transaction.atomic
+def dues_payment_correct(*, actor: User, entry: DuesEntry, version: int, reason: str, void: bool = False,
+                         paid_amount: object = None, paid_on: dt.date | None = None, method: str | None = None,
+                         today: dt.date | None = None) -> DuesEntry:
+    """Correct a paid ledger row: set its paid amount, date and method to the corrected values, or
+    (``void``) take the payment back so the month is unpaid again. The reason is required; a stale
+    ``version`` (someone saved the row since) is a ConflictError; the audit event keeps old → new.
+    Values not given keep what was recorded."""
+    today = _today(today)
+    _check_org_writable(actor, entry.org)
+    locked = DuesEntry.objects.select_for_update().select_related("member").get(pk=entry.pk)
+    if locked.version != version:
+        raise ConflictError
+    label = rules.month_label(locked.month)
+    if locked.paid_on is None:
+        raise ServiceError(CORRECT_NOT_PAID.format(name=locked.member.name, month=label))
+    errors = _Errors()
+    reason = _text(errors, reason, f="reason", label="更正原因", n=200, required_msg=CORRECT_REASON_REQUIRED)
+    old = {"paid_amount": locked.paid_amount, "paid_on": locked.paid_on, "method": locked.method}
+    if void:
+        if paid_amount not in (None, "") or paid_on is not None or method:
+            errors.add("__all__", CORRECT_VOID_WITH_VALUES)
+        new: dict[str, object] = {"paid_amount": Decimal("0.00"), "paid_on": None, "method": ""}
+    else:
+        new_amount: Decimal | None = locked.paid_amount
+        if paid_amount not in (None, ""):
+            try:
+                new_amount = rules.parse_money(paid_amount)
+            except rules.DuesRuleError as exc:
+                errors.add("paid_amount", str(exc))
+                new_amount = None
+            else:
+                if new_amount == 0:
+                    errors.add("paid_amount", AMOUNT_ZERO.format(name=locked.member.name, month=label))
+                elif new_amount > locked.due_amount:
+                    errors.add("paid_amount", AMOUNT_OVER_DUE.format(
+                        name=locked.member.name, month=label, amount=new_amount, due=locked.due_amount))
+        new_on = paid_on if paid_on is not None else locked.paid_on
+        if new_on > today:
+            errors.add("paid_on", PAID_ON_FUTURE.format(today=today))
+        new_method = method or locked.method
+        try:
+            rules.check_method(new_method, consent=locked.consent_note, payer_name=locked.payer_name)
+        except rules.DuesRuleError as exc:
+            errors.add("method", str(exc))
+        new = {"paid_amount": new_amount, "paid_on": new_on, "method": new_method}
+    errors.raise_if_any()
+    if new == old:
+        raise ServiceError(CORRECT_NOTHING)
+    locked.paid_amount = new["paid_amount"]  # type: ignore[assignment]
+    locked.paid_on = new["paid_on"]  # type: ignore[assignment]
+    locked.method = new["method"]  # type: ignore[assignment]
+    update = ["paid_amount", "paid_on", "method", "version", "updated_at"]
+    receipt = locked.receipt_number
+    if void:
+        locked.receipt_number = locked.payer_name = locked.consent_note = ""
+        update += ["receipt_number", "payer_name", "consent_note"]
+    locked.version += 1
+    locked.save(update_fields=update)
+    changes: dict[str, object] = {
+        "month": label, "void": void,
+        **{k: [old[k], new[k]] for k in ("paid_amount", "paid_on") if old[k] != new[k]},
+    }  # fmt: skip
+    if old["method"] != new["method"]:
+        changes["method"] = [rules.METHOD_LABELS.get(str(old["method"]), old["method"]),
+                             rules.METHOD_LABELS.get(str(new["method"]), new["method"])]
+    if void and receipt:
+        changes["receipt_number"] = [receipt, ""]
+    audit_record(actor=actor, action="dues.payment_correct", org=locked.org, target=locked, changes=changes,
+                 reason=reason)
+    entry.__dict__.update({k: getattr(locked, k) for k in ("paid_amount", "paid_on", "method", "version",
+                                                           "receipt_number", "payer_name", "consent_note")})
+    return locked

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dangjian.accounts.models import Role
-from dangjian.common.errors import ServiceError
+from dangjian.common.errors import ConflictError, ServiceError
 from dangjian.dues import export, forms, rules, selectors, services
 from dangjian.members import selectors as member_selectors
 from dangjian.members.models import Member
@@ -197,6 +197,41 @@ def ledger_pay(request: HttpRequest, pk: int, year: int, month: int) -> HttpResp
     return redirect("dues:ledger", org.pk, mo.year, mo.month)
 
 
+@writer_required
+@require_POST
+def ledger_correct(request: HttpRequest, pk: int, year: int, month: int) -> HttpResponse:
+    """更正交纳登记: the small form on a paid row — corrected amount/date/method, or void, with a reason."""
+    user = _user(request)
+    org = selectors.branch_get(user, pk)
+    mo = _month(year, month)
+    form = forms.CorrectForm(request.POST)
+    if not form.is_valid():
+        bad = form.errors.get("member") or form.errors.get("version")
+        if bad:
+            raise Http404
+        mid = request.POST.get("member", "")
+        return _ledger_page(request, org, mo, status=422, errors={
+            f"row-{mid}-{f}": [str(m) for m in msgs] for f, msgs in form.errors.items()
+        })  # fmt: skip
+    d = form.cleaned_data
+    entry = selectors.ledger_entry_get(user, org, mo, d["member"])
+    try:
+        services.dues_payment_correct(
+            actor=user, entry=entry, version=d["version"], reason=d["reason"], void=d["void"],
+            # voiding takes the payment back: the row's pre-filled date and method are not corrections
+            paid_amount=None if d["void"] else d["paid_amount"] or None,
+            paid_on=None if d["void"] else d["paid_on"], method=None if d["void"] else d["method"] or None,
+        )
+    except ConflictError as exc:
+        return _ledger_page(request, org, mo, status=409, errors={f"row-{entry.member_id}-version": exc.messages})
+    except ServiceError as exc:
+        return _ledger_page(request, org, mo, status=422, errors={
+            f"row-{entry.member_id}-{f}": msgs for f, msgs in exc.errors.items()
+        })  # fmt: skip
+    messages.success(request, f"已更正{entry.member.name}{rules.month_label(mo)}的交纳登记。")
+    return redirect("dues:ledger", org.pk, mo.year, mo.month)
+
+
 @org_role_required
 @require_GET
 def ledger_export(request: HttpRequest, pk: int, year: int) -> HttpResponse:
@@ -248,6 +283,32 @@ def publication(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     pub = selectors.publication(user, org, year)
     return render(request, "dues/publication.html", {"pub": pub, "org": org, "year": year,
                                                      "is_member": user.role == Role.MEMBER})
+
+
+@writer_required
+@require_http_methods(["GET", "POST"])
+def uses(request: HttpRequest, pk: int) -> HttpResponse:
+    """党费使用: record a use of dues by this organization, and list the year's uses in its subtree."""
+    user = _user(request)
+    org = selectors.dues_org_get(user, pk)
+    today = timezone.localdate()
+    year = _year(request, today)
+    form = forms.DuesUseForm(posted(request), initial={"used_on": today})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            use = services.dues_use_record(actor=user, org=org, used_on=d["used_on"], amount=d["amount"],
+                                           purpose=d["purpose"], decision=d["decision"], note=d["note"])
+        except ServiceError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"已登记党费使用{use.amount}元。")
+            return redirect(reverse("dues:uses", args=[org.pk]) + f"?year={use.used_on.year}")
+    rows = selectors.dues_uses(user, org, year)
+    return render(request, "dues/uses.html", _org_context(
+        request, org, form=form, uses=rows, year=year, total=sum((u.amount for u in rows), selectors.ZERO),
+        years=list(range(today.year, max(MIN_YEAR, today.year - 10) - 1, -1)),
+    ), status=422 if form.errors else 200)  # fmt: skip
 
 
 @writer_required

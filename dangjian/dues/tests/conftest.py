@@ -15,7 +15,15 @@ from dangjian.common.errors import ServiceError
 from dangjian.common.models import AuditEvent
 from dangjian.common.tests.helpers import FAST_HASHERS
 from dangjian.dues import rules, services
-from dangjian.dues.models import BaseReview, DuesBasis, DuesEntry, HandUp, HardshipDecision, VoluntaryPayment
+from dangjian.dues.models import (
+    BaseReview,
+    DuesBasis,
+    DuesEntry,
+    DuesUse,
+    HandUp,
+    HardshipDecision,
+    VoluntaryPayment,
+)
 from dangjian.members.models import Member, MembershipEvent
 from dangjian.testing import Tree, make_member
 
@@ -34,8 +42,8 @@ def _fast_password_hashing(settings):
 def row_counts() -> dict[str, int]:
     return {
         m.__name__: m.objects.count()
-        for m in (DuesBasis, DuesEntry, HardshipDecision, VoluntaryPayment, HandUp, BaseReview, AuditEvent, Member,
-                  MembershipEvent)
+        for m in (DuesBasis, DuesEntry, HardshipDecision, VoluntaryPayment, HandUp, BaseReview, DuesUse, AuditEvent,
+                  Member, MembershipEvent)
     }
 
 
