@@ -4,5 +4,6 @@ urlpatterns = [
     path("api/", include("dangjian.api.urls")),
     path("dues/", include("dangjian.dues.urls")),
     path("orglife/", include("dangjian.orglife.urls")),
+    path("ledgers/", include("dangjian.ledgers.urls")),
     path("", include("dangjian.web.urls")),
 ]

@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "dangjian.members",
     "dangjian.dues",
     "dangjian.orglife",
+    "dangjian.ledgers",
     "dangjian.web",
     "dangjian.api",
     "dangjian.demo",

@@ -19,6 +19,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     else:
         items += [("web:org_tree", "党组织"), ("web:member_search", "党员"), ("dues:home", "党费"),
                   ("orglife:home", "组织生活")]
+        items.append(("ledgers:home", "台账"))
     if user.role == Role.COUNTY_ADMIN:
         items += [("web:audit", "审计日志"), ("web:settings", "参数设置")]
     return {"nav": items, "role_label": user.get_role_display()}

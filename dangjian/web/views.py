@@ -55,7 +55,10 @@ def org_role_required(view: View) -> View:
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if _user(request).role not in ORG_ROLES:
             raise Http404
-        return view(request, *args, **kwargs)
+        try:
+            return view(request, *args, **kwargs)
+        except NotPermitted:
+            raise Http404 from None
 
     return login_required(wrapped)
 
