@@ -6,7 +6,7 @@ from config.settings import base as base_settings
 from dangjian.accounts import services
 from dangjian.accounts.models import Role, User
 from dangjian.common.models import AuditEvent
-from dangjian.common.tests.helpers import rejected
+from dangjian.common.tests.helpers import assert_rejected
 from dangjian.testing import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -27,12 +27,12 @@ def test_create_org_user_writes_one_audit_event(tree):
 
 @pytest.mark.parametrize("role", [Role.COUNTY_ADMIN, Role.TOWNSHIP_ORGANIZER, Role.BRANCH_SECRETARY, Role.INSPECTOR])
 def test_org_roles_need_an_organization(tree, role):
-    rejected(lambda: services.user_create(actor=None, username="x", password=PASSWORD, role=role, orgs=[]),
+    assert_rejected(lambda: services.user_create(actor=None, username="x", password=PASSWORD, role=role, orgs=[]),
              services.ORG_ROLE_NEEDS_ORG, field="orgs")
 
 
 def test_member_role_needs_the_member_record(tree):
-    rejected(lambda: services.user_create(actor=None, username="x", password=PASSWORD, role=Role.MEMBER),
+    assert_rejected(lambda: services.user_create(actor=None, username="x", password=PASSWORD, role=Role.MEMBER),
              services.MEMBER_ROLE_NEEDS_MEMBER, field="member")
 
 

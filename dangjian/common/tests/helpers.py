@@ -32,7 +32,7 @@ def row_counts() -> dict[str, int]:
     }
 
 
-def rejected(call: Callable[[], Any], *messages: str, field: str | None = None) -> ServiceError:
+def assert_rejected(call: Callable[[], Any], *messages: str, field: str | None = None) -> ServiceError:
     """Run a service that must refuse; assert each message is among its errors and that no row of
     any core table was written."""
     before = row_counts()

@@ -47,7 +47,7 @@ def row_counts() -> dict[str, int]:
     }
 
 
-def rejected(call: Callable[[], Any], *messages: str, field: str | None = None) -> ServiceError:
+def assert_rejected(call: Callable[[], Any], *messages: str, field: str | None = None) -> ServiceError:
     """Run a service that must refuse: each message among its errors, nothing written anywhere."""
     before = row_counts()
     with pytest.raises(ServiceError) as info:

@@ -15,7 +15,7 @@ from dangjian.common.errors import ConflictError, NotPermitted, ServiceError
 from dangjian.common.models import AuditEvent
 from dangjian.dues import rules, selectors, services
 from dangjian.dues.models import DuesEntry
-from dangjian.dues.tests.conftest import TODAY, m, rejected, row_counts
+from dangjian.dues.tests.conftest import TODAY, assert_rejected, m, row_counts
 
 D = Decimal
 
@@ -90,7 +90,7 @@ def test_void_back_to_unpaid(branch, paid):
 ])  # fmt: skip
 def test_bad_input_rejected_nothing_written(branch, paid, kw, message, field):
     assert rules.month_label(m(2026, 3)) == "2026年3月"
-    rejected(lambda: correct(branch.secretary, paid, **kw), message, field=field)
+    assert_rejected(lambda: correct(branch.secretary, paid, **kw), message, field=field)
     paid.refresh_from_db()
     assert (paid.paid_amount, paid.paid_on, paid.method) == (D("40.00"), dt.date(2026, 3, 5), rules.CASH)
 
@@ -98,7 +98,7 @@ def test_bad_input_rejected_nothing_written(branch, paid, kw, message, field):
 def test_unpaid_entry_cannot_be_corrected(branch):
     services.entries_generate(actor=branch.secretary, org=branch.tree.village_a1, month=m(2026, 4), today=TODAY)
     e = DuesEntry.objects.get(member=branch.staff, month=m(2026, 4))
-    rejected(lambda: correct(branch.secretary, e, paid_amount="10"),
+    assert_rejected(lambda: correct(branch.secretary, e, paid_amount="10"),
              services.CORRECT_NOT_PAID.format(name="赵一", month="2026年4月"))
 
 

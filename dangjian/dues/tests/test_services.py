@@ -13,7 +13,7 @@ from dangjian.common.models import AuditEvent
 from dangjian.common.services import setting_update
 from dangjian.dues import parameters, queries, rules, services
 from dangjian.dues.models import BaseReview, DuesBasis, DuesEntry, HandUp, HardshipDecision
-from dangjian.dues.tests.conftest import TODAY, m, rejected, row_counts
+from dangjian.dues.tests.conftest import TODAY, assert_rejected, m, row_counts
 from dangjian.members import rules as member_rules
 from dangjian.members.services import member_add_event
 from dangjian.testing import make_member
@@ -62,7 +62,7 @@ def test_basis_set_is_history_and_audited(branch):
     ],
 )
 def test_basis_set_rejects_bad_input(branch, category, base, fixed, message, field):
-    rejected(lambda: services.basis_set(actor=branch.secretary, member=branch.staff, category=category, base=base,
+    assert_rejected(lambda: services.basis_set(actor=branch.secretary, member=branch.staff, category=category, base=base,
                                         fixed_amount=fixed, effective_from=m(2026, 1), today=TODAY), message, field=field)
 
 
@@ -128,9 +128,9 @@ def test_generate_is_idempotent_and_names_members_without_basis(branch):
 
 
 def test_generate_refuses_future_months_and_non_branches(branch):
-    rejected(lambda: gen(branch, m(2026, 12)), services.MONTH_IN_FUTURE.format(month="2026年12月"))
+    assert_rejected(lambda: gen(branch, m(2026, 12)), services.MONTH_IN_FUTURE.format(month="2026年12月"))
     town = branch.tree.town_a
-    rejected(lambda: services.entries_generate(actor=branch.organizer, org=town, month=m(2026, 3), today=TODAY),
+    assert_rejected(lambda: services.entries_generate(actor=branch.organizer, org=town, month=m(2026, 3), today=TODAY),
              services.NOT_A_BRANCH.format(name=town.name))
     with pytest.raises(NotPermitted):
         services.entries_generate(actor=branch.secretary, org=branch.tree.village_b1, month=m(2026, 3), today=TODAY)
@@ -146,7 +146,7 @@ def test_probationary_member_owes_from_the_month_of_the_branch_meeting(branch):
     gen(branch, m(2026, 3))
     assert not DuesEntry.objects.filter(member=p, month=m(2026, 2)).exists()
     assert entry(p, m(2026, 3)).due_amount == D("0.20")
-    rejected(lambda: pay(branch, p, [m(2026, 2)], dt.date(2026, 3, 25)),
+    assert_rejected(lambda: pay(branch, p, [m(2026, 2)], dt.date(2026, 3, 25)),
              services.MONTH_BEFORE_JOINED.format(name="吴五", month="2026年2月", joined="2026-03-20"))
     pay(branch, p, [m(2026, 3)], dt.date(2026, 3, 25))
     assert entry(p, m(2026, 3)).paid_amount == D("0.20")
@@ -165,7 +165,7 @@ def test_payment_single_month_is_recorded_and_audited(branch):
 
 
 def test_payment_creates_missing_rows_for_a_quarter_with_consent(branch):
-    rejected(lambda: pay(branch, branch.retired, [m(2026, 7), m(2026, 8), m(2026, 9)], dt.date(2026, 7, 3),
+    assert_rejected(lambda: pay(branch, branch.retired, [m(2026, 7), m(2026, 8), m(2026, 9)], dt.date(2026, 7, 3),
                          method=rules.QUARTERLY),
              rules.CONSENT_REQUIRED.format(method=rules.METHOD_LABELS[rules.QUARTERLY]))
     pay(branch, branch.retired, [m(2026, 7), m(2026, 8), m(2026, 9)], dt.date(2026, 7, 3), method=rules.QUARTERLY,
@@ -176,7 +176,7 @@ def test_payment_creates_missing_rows_for_a_quarter_with_consent(branch):
 
 
 def test_payment_on_behalf_needs_payer_and_consent(branch):
-    rejected(lambda: pay(branch, branch.farmer, [m(2026, 10)], dt.date(2026, 10, 8), method=rules.BY_RELATIVE,
+    assert_rejected(lambda: pay(branch, branch.farmer, [m(2026, 10)], dt.date(2026, 10, 8), method=rules.BY_RELATIVE,
                          consent_note="支委会同意"), rules.PAYER_REQUIRED, field="payer_name")
     pay(branch, branch.farmer, [m(2026, 10)], dt.date(2026, 10, 8), method=rules.BY_RELATIVE, consent_note="支委会同意",
         payer_name="孙妻")
@@ -199,19 +199,19 @@ def test_advance_payment_beyond_six_months_is_a_warning(branch):
 def test_payment_rejections_write_nothing(branch):
     gen(branch, m(2026, 10))
     pay(branch, branch.staff, [m(2026, 10)], dt.date(2026, 10, 8))
-    rejected(lambda: pay(branch, branch.staff, [m(2026, 10)], dt.date(2026, 10, 9)),
+    assert_rejected(lambda: pay(branch, branch.staff, [m(2026, 10)], dt.date(2026, 10, 9)),
              services.ALREADY_PAID.format(name="赵一", month="2026年10月", date=dt.date(2026, 10, 8)))
-    rejected(lambda: pay(branch, branch.retired, [m(2026, 10)], dt.date(2026, 10, 9), amount="50.01"),
+    assert_rejected(lambda: pay(branch, branch.retired, [m(2026, 10)], dt.date(2026, 10, 9), amount="50.01"),
              services.AMOUNT_OVER_DUE.format(name="钱二", month="2026年10月", amount=D("50.01"), due=D("50.00")))
-    rejected(lambda: pay(branch, branch.retired, [m(2026, 10)], dt.date(2026, 10, 9), amount="-1"), rules.AMOUNT_NEGATIVE)
-    rejected(lambda: pay(branch, branch.retired, [m(2026, 10), m(2026, 11)], dt.date(2026, 10, 9), amount="50"),
+    assert_rejected(lambda: pay(branch, branch.retired, [m(2026, 10)], dt.date(2026, 10, 9), amount="-1"), rules.AMOUNT_NEGATIVE)
+    assert_rejected(lambda: pay(branch, branch.retired, [m(2026, 10), m(2026, 11)], dt.date(2026, 10, 9), amount="50"),
              services.AMOUNT_ONE_MONTH)
-    rejected(lambda: pay(branch, branch.retired, [m(2026, 10)], dt.date(2026, 11, 16)),
+    assert_rejected(lambda: pay(branch, branch.retired, [m(2026, 10)], dt.date(2026, 11, 16)),
              services.PAID_ON_FUTURE.format(today=TODAY))
-    rejected(lambda: pay(branch, branch.tree.member_a1, [m(2026, 10)], dt.date(2026, 10, 9)),
+    assert_rejected(lambda: pay(branch, branch.tree.member_a1, [m(2026, 10)], dt.date(2026, 10, 9)),
              services.NO_BASIS.format(name="李明", month="2026年10月"))
-    rejected(lambda: pay(branch, branch.retired, [], dt.date(2026, 10, 9)), services.MONTHS_REQUIRED)
-    rejected(lambda: pay(branch, branch.retired, [m(2008, 1)], dt.date(2026, 10, 9)),
+    assert_rejected(lambda: pay(branch, branch.retired, [], dt.date(2026, 10, 9)), services.MONTHS_REQUIRED)
+    assert_rejected(lambda: pay(branch, branch.retired, [m(2008, 1)], dt.date(2026, 10, 9)),
              rules.NO_RULES_BEFORE.format(month="2008年1月"))
 
 
@@ -219,7 +219,7 @@ def test_payment_for_a_member_not_in_that_branch(branch):
     b1 = branch.tree.member_b1
     services.basis_set(actor=branch.tree.users["county_admin"], member=b1, category=rules.STUDENT,
                        effective_from=m(2026, 1), today=TODAY)
-    rejected(lambda: pay(branch, b1, [m(2026, 10)], dt.date(2026, 10, 9)),
+    assert_rejected(lambda: pay(branch, b1, [m(2026, 10)], dt.date(2026, 10, 9)),
              services.MEMBER_NOT_IN_BRANCH.format(name="王芳", month="2026年10月", org=branch.tree.village_a1.name))
 
 
@@ -227,7 +227,7 @@ def test_payment_for_months_after_the_member_left(branch):
     member_add_event(actor=None, member=branch.retired, kind=member_rules.DIE, date=dt.date(2026, 5, 10), today=TODAY)
     branch.retired.refresh_from_db()
     pay(branch, branch.retired, [m(2026, 4)], dt.date(2026, 4, 9))
-    rejected(lambda: pay(branch, branch.retired, [m(2026, 5), m(2026, 6)], dt.date(2026, 5, 9)),
+    assert_rejected(lambda: pay(branch, branch.retired, [m(2026, 5), m(2026, 6)], dt.date(2026, 5, 9)),
              services.MONTH_AFTER_LEFT.format(name="钱二", month="2026年5月", status="死亡"),
              services.MONTH_AFTER_LEFT.format(name="钱二", month="2026年6月", status="死亡"))
     gen(branch, m(2026, 6))
@@ -240,7 +240,7 @@ def test_exempt_month_cannot_be_paid(branch):
                                  branch_meeting="5月20日支委会", today=TODAY)
     services.hardship_review(actor=branch.organizer, decision=d, approve=True, approved_on=dt.date(2026, 5, 28),
                              approval_document="甲镇党委〔2026〕5号", version=d.version, today=TODAY)
-    rejected(lambda: pay(branch, branch.farmer, [m(2026, 7)], dt.date(2026, 7, 9)),
+    assert_rejected(lambda: pay(branch, branch.farmer, [m(2026, 7)], dt.date(2026, 7, 9)),
              services.EXEMPT_MONTH.format(name="孙三", month="2026年7月"))
 
 
@@ -251,7 +251,7 @@ def test_batch_is_all_or_nothing(branch):
         services.PaymentRow(branch.retired.pk, (m(2026, 10),), amount="60"),  # over the due amount
         services.PaymentRow(branch.tree.member_b1.pk, (m(2026, 10),)),  # another township's member
     ]
-    err = rejected(lambda: services.payments_record_batch(actor=branch.secretary, org=branch.tree.village_a1, rows=rows,
+    err = assert_rejected(lambda: services.payments_record_batch(actor=branch.secretary, org=branch.tree.village_a1, rows=rows,
                                                           paid_on=dt.date(2026, 10, 12), today=TODAY))
     assert f"row-{branch.retired.pk}-amount" in err.errors
     assert f"row-{branch.tree.member_b1.pk}-months" in err.errors
@@ -264,7 +264,7 @@ def test_batch_is_all_or_nothing(branch):
 
 
 def test_unknown_member_in_batch(branch):
-    err = rejected(lambda: services.payments_record_batch(
+    err = assert_rejected(lambda: services.payments_record_batch(
         actor=branch.secretary, org=branch.tree.village_a1, rows=[services.PaymentRow(999999, (m(2026, 10),))],
         paid_on=dt.date(2026, 10, 12), today=TODAY))
     assert err.messages == [services.MEMBER_UNKNOWN.format(row=1)]
@@ -283,7 +283,7 @@ def test_voluntary_1000_yuan_rule(branch, amount, to_centre):
 @pytest.mark.parametrize(("amount", "message"), [("0", rules.AMOUNT_POSITIVE), ("-5", rules.AMOUNT_NEGATIVE),
                                                  ("1.234", rules.AMOUNT_TOO_MANY_PLACES), ("x", rules.AMOUNT_NOT_NUMBER)])
 def test_voluntary_bad_amounts(branch, amount, message):
-    rejected(lambda: services.voluntary_record(actor=branch.secretary, org=branch.tree.village_a1, member=branch.staff,
+    assert_rejected(lambda: services.voluntary_record(actor=branch.secretary, org=branch.tree.village_a1, member=branch.staff,
                                                amount=amount, paid_on=dt.date(2026, 7, 1), today=TODAY), message)
 
 
@@ -299,10 +299,10 @@ def test_hardship_needs_branch_decision_and_higher_committee_approval(branch):
     with pytest.raises(NotPermitted):  # the branch cannot approve its own decision
         services.hardship_review(actor=sec, decision=d, approve=True, approved_on=dt.date(2026, 2, 25),
                                  approval_document="x", version=d.version, today=TODAY)
-    rejected(lambda: services.hardship_review(actor=org, decision=d, approve=True, approved_on=dt.date(2026, 2, 19),
+    assert_rejected(lambda: services.hardship_review(actor=org, decision=d, approve=True, approved_on=dt.date(2026, 2, 19),
                                               approval_document="甲镇党委〔2026〕3号", version=d.version, today=TODAY),
              rules.HARDSHIP_APPROVAL_BEFORE_DECISION.format(approved=dt.date(2026, 2, 19), decided=dt.date(2026, 2, 20)))
-    rejected(lambda: services.hardship_review(actor=org, decision=d, approve=True, approved_on=dt.date(2026, 2, 25),
+    assert_rejected(lambda: services.hardship_review(actor=org, decision=d, approve=True, approved_on=dt.date(2026, 2, 25),
                                               approval_document="", version=d.version, today=TODAY),
              services.APPROVAL_DOCUMENT_REQUIRED)
     services.hardship_review(actor=org, decision=d, approve=True, approved_on=dt.date(2026, 2, 25),
@@ -334,7 +334,7 @@ def test_hardship_needs_branch_decision_and_higher_committee_approval(branch):
 )
 def test_hardship_decision_bad_input(branch, kw, message):
     args = {"reason": "困难", "branch_decided_on": dt.date(2026, 2, 20), "branch_meeting": "支委会", **kw}
-    rejected(lambda: services.hardship_decide(actor=branch.secretary, member=branch.staff, start_month=m(2026, 3),
+    assert_rejected(lambda: services.hardship_decide(actor=branch.secretary, member=branch.staff, start_month=m(2026, 3),
                                               today=TODAY, **args), message)
 
 
@@ -361,10 +361,10 @@ def test_handup_goes_to_the_parent(branch):
     assert over.warnings == [services.HANDUP_OVER.format(year=2026, name=branch.tree.village_a1.name, handed=D("50.00"),
                                                          collected=D("40.00"))]
     county = branch.tree.county
-    rejected(lambda: services.handup_record(actor=branch.tree.users["county_admin"], org=county, month=m(2026, 1),
+    assert_rejected(lambda: services.handup_record(actor=branch.tree.users["county_admin"], org=county, month=m(2026, 1),
                                             amount="1", handed_on=dt.date(2026, 2, 1), today=TODAY),
              services.HANDUP_NO_PARENT.format(name=county.name))
-    rejected(lambda: services.handup_record(actor=branch.secretary, org=branch.tree.village_a1, month=m(2026, 1),
+    assert_rejected(lambda: services.handup_record(actor=branch.secretary, org=branch.tree.village_a1, month=m(2026, 1),
                                             amount="-1", handed_on=dt.date(2026, 2, 1), today=TODAY), rules.AMOUNT_NEGATIVE)
     assert HandUp.objects.count() == 2
 
@@ -377,13 +377,13 @@ def test_base_review_confirms_and_changes_from_january(branch):
         services.ReviewRow(branch.farmer.pk, rules.FARMER),
         services.ReviewRow(branch.student.pk, rules.STUDENT),
     ]
-    err = rejected(lambda: services.base_review_confirm(actor=branch.secretary, org=branch.tree.village_a1, year=2026,
+    err = assert_rejected(lambda: services.base_review_confirm(actor=branch.secretary, org=branch.tree.village_a1, year=2026,
                                                         rows=rows, confirmed_on=dt.date(2026, 1, 10), today=TODAY),
                    services.REVIEW_MISSING.format(name="李明"))
     assert f"row-{branch.tree.member_a1.pk}-category" in err.errors
     rows.append(services.ReviewRow(branch.tree.member_a1.pk, rules.FARMER))
     bad = [*rows[:-1], services.ReviewRow(branch.tree.member_a1.pk, rules.ENTERPRISE, "-3")]
-    rejected(lambda: services.base_review_confirm(actor=branch.secretary, org=branch.tree.village_a1, year=2026,
+    assert_rejected(lambda: services.base_review_confirm(actor=branch.secretary, org=branch.tree.village_a1, year=2026,
                                                   rows=bad, confirmed_on=dt.date(2026, 1, 10), today=TODAY),
              rules.BASE_NEGATIVE)
     r = services.base_review_confirm(actor=branch.secretary, org=branch.tree.village_a1, year=2026, rows=rows,
@@ -392,7 +392,7 @@ def test_base_review_confirms_and_changes_from_january(branch):
     bases = queries.bases_by_member([branch.staff.pk])[branch.staff.pk]
     assert rules.basis_for_month(bases, m(2026, 1)).base == D("4500.00")
     assert rules.basis_for_month(bases, m(2025, 12)).base == D("4000.00")
-    rejected(lambda: services.base_review_confirm(actor=branch.secretary, org=branch.tree.village_a1, year=2026,
+    assert_rejected(lambda: services.base_review_confirm(actor=branch.secretary, org=branch.tree.village_a1, year=2026,
                                                   rows=rows, confirmed_on=dt.date(2026, 1, 11), today=TODAY),
              services.REVIEW_DONE.format(name=branch.tree.village_a1.name, year=2026, date=dt.date(2026, 1, 10)))
     assert BaseReview.objects.count() == 1

@@ -16,7 +16,7 @@ from dangjian.common.errors import NotPermitted
 from dangjian.common.models import AuditEvent
 from dangjian.dues import rules, selectors, services
 from dangjian.dues.models import DuesUse
-from dangjian.dues.tests.conftest import TODAY, rejected, row_counts
+from dangjian.dues.tests.conftest import TODAY, assert_rejected, row_counts
 
 D = Decimal
 
@@ -54,11 +54,11 @@ def test_record_writes_the_use_and_its_audit(branch):
     ({"note": "长" * 501}, services.NOTE_TOO_LONG.format(label="说明", n=500), "note"),
 ])  # fmt: skip
 def test_bad_input_rejected_nothing_written(branch, kw, message, field):
-    rejected(lambda: record(branch.secretary, branch.tree.village_a1, **kw), message, field=field)
+    assert_rejected(lambda: record(branch.secretary, branch.tree.village_a1, **kw), message, field=field)
 
 
 def test_several_errors_at_once(branch):
-    err = rejected(lambda: record(branch.secretary, branch.tree.village_a1, amount="0", purpose="x", decision=""))
+    err = assert_rejected(lambda: record(branch.secretary, branch.tree.village_a1, amount="0", purpose="x", decision=""))
     assert set(err.errors) == {"amount", "purpose", "decision"}
 
 

@@ -10,7 +10,7 @@ from django.db import connection
 from dangjian.common import crypto, idnumbers
 from dangjian.common.errors import CONFLICT, ConflictError, NotPermitted
 from dangjian.common.models import AuditEvent
-from dangjian.common.tests.helpers import rejected, row_counts
+from dangjian.common.tests.helpers import assert_rejected, row_counts
 from dangjian.members import rules, services
 from dangjian.members.models import Member, MembershipEvent
 from dangjian.orgs import rules as org_rules
@@ -112,58 +112,58 @@ def test_admission_at_exactly_eighteen_is_allowed(tree):
 def test_wrong_check_digit(tree):
     number = idnumbers.make("110102", BIRTH, 55, "2")
     wrong = number[:17] + ("1" if number[17] != "1" else "2")
-    rejected(lambda: create(tree, id_number=wrong), idnumbers.ID_CHECK_DIGIT.format(expected=number[17]), field="id_number")
+    assert_rejected(lambda: create(tree, id_number=wrong), idnumbers.ID_CHECK_DIGIT.format(expected=number[17]), field="id_number")
 
 
 def test_id_number_disagreeing_with_the_birth_date(tree):
-    rejected(lambda: create(tree, birth_date=dt.date(1990, 4, 13)),
+    assert_rejected(lambda: create(tree, birth_date=dt.date(1990, 4, 13)),
              idnumbers.ID_BIRTH_MISMATCH.format(birth="1990-04-13", id_birth="1990-04-12"), field="birth_date")
 
 
 def test_id_number_disagreeing_with_the_sex(tree):
-    rejected(lambda: create(tree, sex="1"), idnumbers.ID_SEX_MISMATCH.format(sex="男", id_sex="女"), field="sex")
+    assert_rejected(lambda: create(tree, sex="1"), idnumbers.ID_SEX_MISMATCH.format(sex="男", id_sex="女"), field="sex")
 
 
 def test_duplicate_id_number_says_where_only_if_the_user_may_see_it(tree):
     create(tree)
     # The same person typed again in the same branch: the branch is named.
-    rejected(lambda: create(tree, name="赵敏敏"), services.ID_TAKEN.format(where=tree.village_a1.name), field="id_number")
+    assert_rejected(lambda: create(tree, name="赵敏敏"), services.ID_TAKEN.format(where=tree.village_a1.name), field="id_number")
     # Entered by 乙镇's organizer... there is none; by an organizer who cannot see 一村, the place stays hidden.
     other = make_org(tree.town_b, "乙镇二村支部", "branch")
-    rejected(lambda: create(tree, actor=tree.users["county_admin"], org=other),
+    assert_rejected(lambda: create(tree, actor=tree.users["county_admin"], org=other),
              services.ID_TAKEN.format(where=tree.village_a1.name))
     number_b1 = crypto.decrypt(fresh(tree.member_b1).id_number_enc)
-    rejected(lambda: create(tree, actor=tree.users["township_organizer"], id_number=number_b1, birth_date=dt.date(1990, 3, 8)),
+    assert_rejected(lambda: create(tree, actor=tree.users["township_organizer"], id_number=number_b1, birth_date=dt.date(1990, 3, 8)),
              services.ID_TAKEN.format(where="其他党组织"))
 
 
 def test_future_dates_are_refused(tree):
     tomorrow = dt.date.today() + dt.timedelta(days=1)
-    rejected(lambda: create(tree, date=tomorrow), today_message(), field="date")
-    rejected(lambda: create(tree, converted_on=tomorrow), today_message(), field="converted_on")
-    rejected(lambda: create(tree, first_event=rules.ADMITTED, date=tomorrow, joined_on=None, converted_on=None),
+    assert_rejected(lambda: create(tree, date=tomorrow), today_message(), field="date")
+    assert_rejected(lambda: create(tree, converted_on=tomorrow), today_message(), field="converted_on")
+    assert_rejected(lambda: create(tree, first_event=rules.ADMITTED, date=tomorrow, joined_on=None, converted_on=None),
              today_message())
 
 
 def test_future_birth_date_is_refused(tree):
     birth = dt.date.today() + dt.timedelta(days=1)
-    rejected(lambda: create(tree, birth_date=birth, id_number=valid_id_number(birth, "2"), date=dt.date(2015, 7, 1)),
+    assert_rejected(lambda: create(tree, birth_date=birth, id_number=valid_id_number(birth, "2"), date=dt.date(2015, 7, 1)),
              today_message(), field="birth_date")
 
 
 def test_conversion_before_admission_is_refused(tree):
-    rejected(lambda: create(tree, joined_on=dt.date(2015, 7, 1), converted_on=dt.date(2015, 6, 30)),
+    assert_rejected(lambda: create(tree, joined_on=dt.date(2015, 7, 1), converted_on=dt.date(2015, 6, 30)),
              rules.CONVERSION_BEFORE_ADMISSION.format(date=dt.date(2015, 6, 30), admitted=dt.date(2015, 7, 1)))
 
 
 def test_a_date_before_the_birth_is_refused(tree):
-    rejected(lambda: create(tree, joined_on=dt.date(1990, 4, 11)), rules.BEFORE_BIRTH.format(birth="1990-04-12"),
+    assert_rejected(lambda: create(tree, joined_on=dt.date(1990, 4, 11)), rules.BEFORE_BIRTH.format(birth="1990-04-12"),
              field="joined_on")
 
 
 def test_admission_under_eighteen_is_refused(tree):
     birth = dt.date(2000, 5, 10)
-    rejected(lambda: create(tree, birth_date=birth, id_number=valid_id_number(birth, "2"), first_event=rules.ADMITTED,
+    assert_rejected(lambda: create(tree, birth_date=birth, id_number=valid_id_number(birth, "2"), first_event=rules.ADMITTED,
                             date=dt.date(2018, 5, 9), joined_on=None, converted_on=None),
              rules.JOIN_BEFORE_18.format(date="2018-05-09"), field="date")
 
@@ -172,21 +172,21 @@ def test_creating_into_a_dissolved_or_non_branch_organization(tree):
     org_dissolve(actor=tree.users["county_admin"], org=Org.objects.get(pk=tree.village_a2.pk), date=dt.date(2020, 1, 1),
                  doc_number="撤")
     gone = Org.objects.get(pk=tree.village_a2.pk)
-    rejected(lambda: create(tree, actor=tree.users["township_organizer"], org=gone, date=dt.date(2021, 1, 1)),
+    assert_rejected(lambda: create(tree, actor=tree.users["township_organizer"], org=gone, date=dt.date(2021, 1, 1)),
              services.ORG_INACTIVE.format(name=gone.name, date=gone.dissolved_on), field="org")
-    rejected(lambda: create(tree, actor=tree.users["township_organizer"], org=tree.town_a),
+    assert_rejected(lambda: create(tree, actor=tree.users["township_organizer"], org=tree.town_a),
              org_rules.NOT_HOLDING_MEMBERS.format(type="乡镇党委/街道党工委"), field="org")
 
 
 def test_several_mistakes_are_reported_together(tree):
-    err = rejected(lambda: create(tree, name=" ", phone="12345", education="phd", sex="1"),
+    err = assert_rejected(lambda: create(tree, name=" ", phone="12345", education="phd", sex="1"),
                    services.NAME_REQUIRED, services.PHONE_FORMAT, services.CHOICE_INVALID.format(value="phd", field="学历"),
                    idnumbers.ID_SEX_MISMATCH.format(sex="男", id_sex="女"))
     assert set(err.errors) >= {"name", "phone", "education", "sex"}
 
 
 def test_party_age_correction_range(tree):
-    rejected(lambda: create(tree, party_age_correction=81), services.CORRECTION_RANGE, field="party_age_correction")
+    assert_rejected(lambda: create(tree, party_age_correction=81), services.CORRECTION_RANGE, field="party_age_correction")
 
 
 def test_creating_outside_scope_or_read_only_is_not_permitted(tree):
@@ -234,17 +234,17 @@ def test_update_bad_input(tree):
         return lambda: services.member_update(actor=actor, member=m, version=m.version, **kw)
 
     # A birth date or sex that no longer matches the stored ID number.
-    rejected(update(birth_date=dt.date(1985, 6, 16)),
+    assert_rejected(update(birth_date=dt.date(1985, 6, 16)),
              idnumbers.ID_BIRTH_MISMATCH.format(birth="1985-06-16", id_birth="1985-06-15"), field="birth_date")
-    rejected(update(sex="2"), idnumbers.ID_SEX_MISMATCH.format(sex="女", id_sex="男"), field="sex")
+    assert_rejected(update(sex="2"), idnumbers.ID_SEX_MISMATCH.format(sex="女", id_sex="男"), field="sex")
     # Someone else's number.
     other = crypto.decrypt(fresh(tree.member_b1).id_number_enc)
-    rejected(update(id_number=other, birth_date=dt.date(1990, 3, 8), sex="2"), services.ID_TAKEN.format(where="其他记录"))
+    assert_rejected(update(id_number=other, birth_date=dt.date(1990, 3, 8), sex="2"), services.ID_TAKEN.format(where="其他记录"))
     number = idnumbers.make("110101", m.birth_date, 77, "1")
-    rejected(update(id_number=number[:17] + ("0" if number[17] != "0" else "1")),
+    assert_rejected(update(id_number=number[:17] + ("0" if number[17] != "0" else "1")),
              idnumbers.ID_CHECK_DIGIT.format(expected=number[17]))
-    rejected(update(phone="1380000000"), services.PHONE_FORMAT, field="phone")
-    rejected(update(name=""), services.NAME_REQUIRED, field="name")
+    assert_rejected(update(phone="1380000000"), services.PHONE_FORMAT, field="phone")
+    assert_rejected(update(name=""), services.NAME_REQUIRED, field="name")
     assert fresh(m).version == m.version
 
 
@@ -310,7 +310,7 @@ def test_conversion_event(tree):
 
 def test_conversion_before_admission_event_is_refused(tree):
     m = probationary(tree)
-    rejected(lambda: services.member_add_event(actor=tree.users["branch_secretary"], member=m, kind=rules.CONVERTED,
+    assert_rejected(lambda: services.member_add_event(actor=tree.users["branch_secretary"], member=m, kind=rules.CONVERTED,
                                                date=dt.date(2023, 5, 31)),
              rules.CONVERSION_BEFORE_ADMISSION.format(date=dt.date(2023, 5, 31), admitted=dt.date(2023, 6, 1)))
     assert fresh(m).status == rules.PROBATIONARY
@@ -318,7 +318,7 @@ def test_conversion_before_admission_event_is_refused(tree):
 
 def test_events_dated_before_the_first_record_say_so(tree):
     m = fresh(tree.member_a1)  # recorded on 2010-07-01
-    rejected(lambda: services.member_add_event(actor=None, member=m, kind=rules.WENT_MOBILE, date=dt.date(2009, 1, 1)),
+    assert_rejected(lambda: services.member_add_event(actor=None, member=m, kind=rules.WENT_MOBILE, date=dt.date(2009, 1, 1)),
              rules.BEFORE_FIRST_EVENT.format(date=dt.date(2009, 1, 1), first=dt.date(2010, 7, 1), event="补录党员信息"),
              field="date")
 
@@ -326,11 +326,11 @@ def test_events_dated_before_the_first_record_say_so(tree):
 def test_event_dates_future_and_before_birth(tree):
     m = fresh(tree.member_a1)
     actor = tree.users["branch_secretary"]
-    rejected(lambda: services.member_add_event(actor=actor, member=m, kind=rules.WENT_MOBILE,
+    assert_rejected(lambda: services.member_add_event(actor=actor, member=m, kind=rules.WENT_MOBILE,
                                                date=dt.date.today() + dt.timedelta(days=1)), today_message(), field="date")
-    rejected(lambda: services.member_add_event(actor=actor, member=m, kind=rules.WENT_MOBILE, date=dt.date(1985, 6, 14)),
+    assert_rejected(lambda: services.member_add_event(actor=actor, member=m, kind=rules.WENT_MOBILE, date=dt.date(1985, 6, 14)),
              rules.BEFORE_BIRTH.format(birth="1985-06-15"))
-    rejected(lambda: services.member_transfer(actor=actor, member=m, to_org=tree.village_a2, date=dt.date(2024, 1, 1),
+    assert_rejected(lambda: services.member_transfer(actor=actor, member=m, to_org=tree.village_a2, date=dt.date(2024, 1, 1),
                                               out_date=dt.date(2024, 1, 2), letter_number=""),
              services.OUT_DATE_AFTER, field="out_date")
 
@@ -338,13 +338,13 @@ def test_event_dates_future_and_before_birth(tree):
 def test_initial_or_unknown_kinds_cannot_be_added_as_events(tree):
     m = fresh(tree.member_a1)
     for kind in (rules.RECORDED, "teleported"):
-        rejected(lambda kind=kind: services.member_add_event(actor=None, member=m, kind=kind, date=dt.date(2024, 1, 1)),
+        assert_rejected(lambda kind=kind: services.member_add_event(actor=None, member=m, kind=kind, date=dt.date(2024, 1, 1)),
                  services.KIND_NOT_HERE.format(kind=rules.EVENT_LABELS.get(kind, kind)), field="kind")
     # Coming back and joining again are later events, but not for a member who is on the roster.
     for kind in (rules.ADMITTED, rules.TRANSFER_IN):
-        rejected(lambda kind=kind: services.member_add_event(actor=None, member=m, kind=kind, date=dt.date(2024, 1, 1)),
+        assert_rejected(lambda kind=kind: services.member_add_event(actor=None, member=m, kind=kind, date=dt.date(2024, 1, 1)),
                  services.ORG_REQUIRED, field="org")
-        rejected(lambda kind=kind: services.member_add_event(actor=None, member=m, kind=kind, date=dt.date(2024, 1, 1),
+        assert_rejected(lambda kind=kind: services.member_add_event(actor=None, member=m, kind=kind, date=dt.date(2024, 1, 1),
                                                              to_org=tree.village_a2),
                  rules.ALREADY_RECORDED)
 
@@ -355,7 +355,7 @@ def test_a_member_who_left_the_county_comes_back_on_the_same_record(tree):
     services.member_add_event(actor=town, member=m, kind=rules.TRANSFER_OUT, date=dt.date(2020, 3, 1))
     # Typing the person in again is refused, and says where to record the return.
     number = crypto.decrypt(fresh(m).id_number_enc)
-    rejected(lambda: create(tree, actor=town, id_number=number, name=m.name, sex=m.sex, birth_date=m.birth_date),
+    assert_rejected(lambda: create(tree, actor=town, id_number=number, name=m.name, sex=m.sex, birth_date=m.birth_date),
              services.ID_TAKEN_RETURN.format(where=tree.village_a1.name, status=rules.STATUS_LABELS[rules.TRANSFERRED_OUT]))
     # Into an organization outside one's own subtrees: not permitted.
     with pytest.raises(NotPermitted):
@@ -371,7 +371,7 @@ def test_an_expelled_member_may_join_again(tree):
     admin = tree.users["county_admin"]
     m = fresh(tree.member_a1)
     services.member_add_event(actor=admin, member=m, kind=rules.EXPEL, date=dt.date(2015, 3, 1))
-    rejected(lambda: services.member_add_event(actor=admin, member=fresh(m), kind=rules.TRANSFER_IN,
+    assert_rejected(lambda: services.member_add_event(actor=admin, member=fresh(m), kind=rules.TRANSFER_IN,
                                                date=dt.date(2022, 5, 1), to_org=tree.village_a1), rules.ALREADY_RECORDED)
     services.member_add_event(actor=admin, member=fresh(m), kind=rules.ADMITTED, date=dt.date(2022, 5, 1),
                               to_org=tree.village_a1)
@@ -381,7 +381,7 @@ def test_an_expelled_member_may_join_again(tree):
 
 def test_removal_needs_a_known_reason(tree):
     m = fresh(tree.member_a1)
-    rejected(lambda: services.member_add_event(actor=None, member=m, kind=rules.REMOVE, date=dt.date(2024, 1, 1),
+    assert_rejected(lambda: services.member_add_event(actor=None, member=m, kind=rules.REMOVE, date=dt.date(2024, 1, 1),
                                                reason="whatever"), services.REASON_REQUIRED, field="reason")
     services.member_add_event(actor=None, member=m, kind=rules.REMOVE, date=dt.date(2024, 1, 1), reason="self_lapsed")
     assert fresh(m).status == rules.REMOVED
@@ -406,7 +406,7 @@ def test_transfer_into_a_dissolved_organization_is_refused(tree):
     org_dissolve(actor=tree.users["county_admin"], org=Org.objects.get(pk=tree.village_a2.pk), date=dt.date(2023, 1, 1),
                  doc_number="撤")
     gone = Org.objects.get(pk=tree.village_a2.pk)
-    rejected(lambda: services.member_transfer(actor=tree.users["township_organizer"], member=fresh(tree.member_a1),
+    assert_rejected(lambda: services.member_transfer(actor=tree.users["township_organizer"], member=fresh(tree.member_a1),
                                               to_org=gone, date=dt.date(2024, 1, 1), letter_number="L1"),
              services.ORG_INACTIVE.format(name=gone.name, date=gone.dissolved_on), field="org")
     assert fresh(tree.member_a1).org == tree.village_a1
@@ -418,14 +418,14 @@ def test_backdated_transfer_into_an_organization_dissolved_later_is_refused(tree
     org_dissolve(actor=tree.users["county_admin"], org=Org.objects.get(pk=tree.village_a2.pk), date=dt.date(2023, 1, 1),
                  doc_number="撤")
     gone = Org.objects.get(pk=tree.village_a2.pk)
-    rejected(lambda: services.member_transfer(actor=tree.users["township_organizer"], member=fresh(tree.member_a1),
+    assert_rejected(lambda: services.member_transfer(actor=tree.users["township_organizer"], member=fresh(tree.member_a1),
                                               to_org=gone, date=dt.date(2022, 6, 1), letter_number="L1"),
              services.LEFT_IN_DISSOLVED.format(date=gone.dissolved_on, name=gone.name), field="to_org")
     assert fresh(tree.member_a1).org == tree.village_a1
 
 
 def test_transfer_into_an_organization_that_holds_no_members_is_refused(tree):
-    rejected(lambda: services.member_transfer(actor=tree.users["county_admin"], member=fresh(tree.member_a1),
+    assert_rejected(lambda: services.member_transfer(actor=tree.users["county_admin"], member=fresh(tree.member_a1),
                                               to_org=tree.town_b, date=dt.date(2024, 1, 1), letter_number=""),
              org_rules.NOT_HOLDING_MEMBERS.format(type="乡镇党委/街道党工委"))
 
@@ -439,15 +439,15 @@ def test_second_transfer_of_a_member_already_transferred(tree):
                              date=dt.date(2024, 3, 1), letter_number="甲转〔2024〕1号")
     # Same from-organization again, a new letter number, even a different destination.
     for to_org, date in ((tree.village_a2, dt.date(2024, 3, 1)), (tree.village_a2, dt.date(2024, 4, 1))):
-        rejected(lambda to_org=to_org, date=date: services.member_transfer(
+        assert_rejected(lambda to_org=to_org, date=date: services.member_transfer(
             actor=actor, member=second, from_org=second.org, to_org=to_org, date=date, letter_number="甲转〔2024〕2号"),
             rules.TRANSFER_WRONG_ORG.format(date=date))
     other_town_branch = make_org(tree.town_a, "甲镇三村支部", "branch")
-    rejected(lambda: services.member_transfer(actor=actor, member=second, from_org=second.org, to_org=other_town_branch,
+    assert_rejected(lambda: services.member_transfer(actor=actor, member=second, from_org=second.org, to_org=other_town_branch,
                                               date=dt.date(2024, 5, 1), letter_number=""),
              rules.TRANSFER_WRONG_ORG.format(date=dt.date(2024, 5, 1)))
     # Re-using the letter number of the transfer already done.
-    rejected(lambda: services.member_transfer(actor=actor, member=fresh(tree.member_a1), to_org=other_town_branch,
+    assert_rejected(lambda: services.member_transfer(actor=actor, member=fresh(tree.member_a1), to_org=other_town_branch,
                                               date=dt.date(2024, 5, 1), letter_number="甲转〔2024〕1号"),
              services.LETTER_USED.format(letter="甲转〔2024〕1号"), field="letter_number")
     assert fresh(tree.member_a1).org == tree.village_a2
@@ -458,7 +458,7 @@ def test_the_same_transfer_entered_twice_without_naming_the_source(tree):
     actor = tree.users["township_organizer"]
     m = fresh(tree.member_a1)
     services.member_transfer(actor=actor, member=m, to_org=tree.village_a2, date=dt.date(2024, 3, 1), letter_number="")
-    rejected(lambda: services.member_transfer(actor=actor, member=m, to_org=tree.village_a2, date=dt.date(2024, 3, 1),
+    assert_rejected(lambda: services.member_transfer(actor=actor, member=m, to_org=tree.village_a2, date=dt.date(2024, 3, 1),
                                               letter_number=""), rules.TRANSFER_SAME_ORG)
 
 
@@ -468,7 +468,7 @@ def test_transfer_back_dated_before_an_earlier_transfer_is_checked_against_it(tr
     actor = tree.users["county_admin"]
     services.member_transfer(actor=actor, member=fresh(tree.member_a1), to_org=tree.village_a2, date=dt.date(2024, 3, 1),
                              letter_number="")
-    rejected(lambda: services.member_transfer(actor=actor, member=fresh(tree.member_a1), to_org=tree.village_b1,
+    assert_rejected(lambda: services.member_transfer(actor=actor, member=fresh(tree.member_a1), to_org=tree.village_b1,
                                               date=dt.date(2024, 1, 1), letter_number=""),
              rules.TRANSFER_WRONG_ORG.format(date=dt.date(2024, 3, 1)))
 
@@ -478,10 +478,10 @@ def test_event_after_death_and_death_before_a_later_event(tree):
     m = probationary(tree)
     services.member_add_event(actor=actor, member=m, kind=rules.CONVERTED, date=dt.date(2024, 6, 1))
     services.member_add_event(actor=actor, member=m, kind=rules.DIE, date=dt.date(2025, 1, 1))
-    rejected(lambda: services.member_add_event(actor=actor, member=m, kind=rules.WENT_MOBILE, date=dt.date(2025, 2, 1)),
+    assert_rejected(lambda: services.member_add_event(actor=actor, member=m, kind=rules.WENT_MOBILE, date=dt.date(2025, 2, 1)),
              rules.NOT_ACTIVE.format(date=dt.date(2025, 2, 1), status="死亡", event="外出流动"))
     # Back-dated: suspending her in 2023 would break the conversion of 2024.
-    rejected(lambda: services.member_add_event(actor=actor, member=m, kind=rules.SUSPEND, date=dt.date(2023, 12, 1)),
+    assert_rejected(lambda: services.member_add_event(actor=actor, member=m, kind=rules.SUSPEND, date=dt.date(2023, 12, 1)),
              rules.NOT_PROBATIONARY.format(event="预备党员转正", date=dt.date(2024, 6, 1), status="停止党籍"))
 
 
@@ -490,10 +490,10 @@ def test_extension_once_then_conversion(tree):
     m = probationary(tree)
     services.member_add_event(actor=actor, member=m, kind=rules.PROBATION_EXTENDED, date=dt.date(2024, 6, 1), months=6)
     assert fresh(m).probation_ends_on == dt.date(2024, 12, 1)
-    rejected(lambda: services.member_add_event(actor=actor, member=m, kind=rules.PROBATION_EXTENDED,
+    assert_rejected(lambda: services.member_add_event(actor=actor, member=m, kind=rules.PROBATION_EXTENDED,
                                                date=dt.date(2024, 11, 1), months=6), rules.EXTENSION_TWICE)
     other = probationary(tree, name="钱", id_number=valid_id_number(BIRTH, "2"))
-    rejected(lambda: services.member_add_event(actor=actor, member=other, kind=rules.PROBATION_EXTENDED,
+    assert_rejected(lambda: services.member_add_event(actor=actor, member=other, kind=rules.PROBATION_EXTENDED,
                                                date=dt.date(2024, 6, 1), months=13),
              rules.EXTENSION_MONTHS.format(months=13))
 
@@ -510,7 +510,7 @@ def test_lost_contact_suspension_restoration_and_removal(tree):
     m = fresh(m)
     assert (m.status, m.suspended_on, m.is_lost_contact) == (rules.FULL, None, False)
     services.member_add_event(actor=actor, member=m, kind=rules.EXPEL, date=dt.date(2024, 6, 1))
-    rejected(lambda: services.member_add_event(actor=actor, member=m, kind=rules.RESTORE, date=dt.date(2024, 7, 1)),
+    assert_rejected(lambda: services.member_add_event(actor=actor, member=m, kind=rules.RESTORE, date=dt.date(2024, 7, 1)),
              rules.NO_RESTORE_AFTER.format(status="开除党籍"))
 
 
@@ -575,12 +575,12 @@ def test_reveal_outside_scope_is_not_permitted_and_not_audited(tree, role):
 
 
 def test_no_member_before_the_organization_was_established(tree):
-    from dangjian.common.tests.helpers import rejected
+    from dangjian.common.tests.helpers import assert_rejected
     from dangjian.members import services as member_services
     from dangjian.testing import make_member, make_org
 
     young = make_org(tree.town_a, "中共新成立支部委员会", "branch", established_on=dt.date(2024, 5, 1))
     message = member_services.ORG_NOT_YET.format(name=young.name, date=dt.date(2024, 5, 1))
-    rejected(lambda: make_member(young, name="早到", date=dt.date(2024, 4, 30), joined_on=dt.date(2020, 1, 1)),
+    assert_rejected(lambda: make_member(young, name="早到", date=dt.date(2024, 4, 30), joined_on=dt.date(2020, 1, 1)),
              message, field="org")
     assert make_member(young, name="准时", date=dt.date(2024, 5, 1), joined_on=dt.date(2020, 1, 1)).org == young

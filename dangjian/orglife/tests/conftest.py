@@ -73,7 +73,7 @@ def row_counts() -> dict[str, int]:
     }
 
 
-def rejected(call: Callable[[], Any], *messages: str) -> Any:
+def assert_rejected(call: Callable[[], Any], *messages: str) -> Any:
     """Run a service that must refuse; each message must be among its errors and no row written."""
     from dangjian.common.errors import ServiceError
 

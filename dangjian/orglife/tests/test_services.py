@@ -18,7 +18,7 @@ from dangjian.members.services import member_add_event
 from dangjian.orglife import params, rules, services
 from dangjian.orglife.models import Attendance, CommitteePost, Meeting, MeetingFile, TrainingAttendance
 from dangjian.orglife.services import AttendanceIn, MeetingFields, UploadIn
-from dangjian.orglife.tests.conftest import TODAY, new_member, record, rejected, row_counts, set_param
+from dangjian.orglife.tests.conftest import TODAY, assert_rejected, new_member, record, row_counts, set_param
 from dangjian.testing import make_member, make_org
 
 pytestmark = pytest.mark.django_db
@@ -93,34 +93,34 @@ def test_recorded_class_hours_follow_the_crediting_setting(tree):
 
 
 def test_meeting_dated_in_the_future_is_refused(tree):
-    rejected(lambda: record(tree, tree.village_a1, rules.THEME_DAY, TODAY + dt.timedelta(days=1), present=[tree.member_a1]),
+    assert_rejected(lambda: record(tree, tree.village_a1, rules.THEME_DAY, TODAY + dt.timedelta(days=1), present=[tree.member_a1]),
              services.FUTURE_DATE.format(today=TODAY.isoformat()))
 
 
 def test_meeting_before_the_branch_existed_is_refused(tree):
     young = make_org(tree.town_a, "中共甲镇新村支部委员会", "branch", established_on=D(2026, 6, 1))
     member = new_member(young, "钱进", D(2026, 6, 1))
-    rejected(lambda: record(tree, young, rules.THEME_DAY, D(2026, 5, 20), present=[member]),
+    assert_rejected(lambda: record(tree, young, rules.THEME_DAY, D(2026, 5, 20), present=[member]),
              services.BEFORE_ESTABLISHED.format(date="2026-05-20", established="2026-06-01"))
 
 
 def test_attendance_of_a_person_not_in_the_branch_is_refused(tree):
     outsider = tree.member_b1  # 乙镇一村, not mobile
     msg = services.NOT_BRANCH_MEMBER.format(name=outsider.name, date="2026-03-31", branch=tree.village_a1.name)
-    rejected(lambda: record(tree, tree.village_a1, rules.GENERAL_MEETING, D(2026, 3, 31),
+    assert_rejected(lambda: record(tree, tree.village_a1, rules.GENERAL_MEETING, D(2026, 3, 31),
                             present=[tree.member_a1, outsider]), msg)
 
 
 def test_roster_is_the_one_on_the_meeting_date(tree):
     later = new_member(tree.village_a1, "周新", D(2026, 5, 1))
-    rejected(lambda: record(tree, tree.village_a1, rules.THEME_DAY, D(2026, 4, 20), present=[tree.member_a1, later]),
+    assert_rejected(lambda: record(tree, tree.village_a1, rules.THEME_DAY, D(2026, 4, 20), present=[tree.member_a1, later]),
              services.NOT_BRANCH_MEMBER.format(name="周新", date="2026-04-20", branch=tree.village_a1.name))
     record(tree, tree.village_a1, rules.THEME_DAY, D(2026, 5, 20), present=[tree.member_a1, later])
     # A member who has since transferred away still counts where they were on the day.
     member_add_event(actor=None, member=later, kind=member_rules.TRANSFER, date=D(2026, 6, 1), to_org=tree.village_a2)
     later.refresh_from_db()
     record(tree, tree.village_a1, rules.THEME_DAY, D(2026, 5, 25), present=[tree.member_a1, later])
-    rejected(lambda: record(tree, tree.village_a1, rules.THEME_DAY, D(2026, 6, 25), present=[tree.member_a1, later]),
+    assert_rejected(lambda: record(tree, tree.village_a1, rules.THEME_DAY, D(2026, 6, 25), present=[tree.member_a1, later]),
              services.NOT_BRANCH_MEMBER.format(name="周新", date="2026-06-25", branch=tree.village_a1.name))
 
 
@@ -132,16 +132,16 @@ def test_mobile_member_attends_elsewhere_as_a_guest(tree):
     assert row.is_guest and row.status == rules.PRESENT
     assert not Attendance.objects.get(meeting=m, member=tree.member_a1).is_guest
     # Only as present; and only while mobile.
-    rejected(lambda: record(tree, tree.village_a1, rules.THEME_DAY, D(2026, 3, 6), present=[tree.member_a1],
+    assert_rejected(lambda: record(tree, tree.village_a1, rules.THEME_DAY, D(2026, 3, 6), present=[tree.member_a1],
                             absent={guest: rules.LEAVE}),
              services.GUEST_PRESENT_ONLY.format(name=guest.name))
-    rejected(lambda: record(tree, tree.village_a1, rules.THEME_DAY, D(2026, 1, 20), present=[tree.member_a1, guest]),
+    assert_rejected(lambda: record(tree, tree.village_a1, rules.THEME_DAY, D(2026, 1, 20), present=[tree.member_a1, guest]),
              services.NOT_BRANCH_MEMBER.format(name=guest.name, date="2026-01-20", branch=tree.village_a1.name))
 
 
 def test_away_as_mobile_member_needs_a_mobile_member(tree):
     stay = make_member(tree.village_a1, name="吴敏")
-    rejected(lambda: record(tree, tree.village_a1, rules.THEME_DAY, D(2026, 3, 5), present=[tree.member_a1],
+    assert_rejected(lambda: record(tree, tree.village_a1, rules.THEME_DAY, D(2026, 3, 5), present=[tree.member_a1],
                             absent={stay: rules.MOBILE_AWAY}),
              services.MOBILE_AWAY_NOT_MOBILE.format(name="吴敏", date="2026-03-05"))
     go_mobile(stay, D(2026, 3, 1))
@@ -152,22 +152,22 @@ def test_away_as_mobile_member_needs_a_mobile_member(tree):
 
 def test_other_bad_input_is_refused_with_nothing_written(tree):
     m1 = tree.member_a1
-    rejected(lambda: record(tree, tree.village_a1, "tea_party", D(2026, 3, 5), present=[m1]),
+    assert_rejected(lambda: record(tree, tree.village_a1, "tea_party", D(2026, 3, 5), present=[m1]),
              services.KIND_INVALID.format(value="tea_party"))
-    rejected(lambda: record(tree, tree.village_a1, rules.THEME_DAY, D(2026, 3, 5), topic="  ", present=[m1]),
+    assert_rejected(lambda: record(tree, tree.village_a1, rules.THEME_DAY, D(2026, 3, 5), topic="  ", present=[m1]),
              services.TOPIC_REQUIRED)
-    rejected(lambda: record(tree, tree.village_a1, rules.THEME_DAY, D(2026, 3, 5), absent={m1: rules.ABSENT}),
+    assert_rejected(lambda: record(tree, tree.village_a1, rules.THEME_DAY, D(2026, 3, 5), absent={m1: rules.ABSENT}),
              services.NOBODY_PRESENT)
-    rejected(lambda: record(tree, tree.village_a1, rules.THEME_DAY, D(2026, 3, 5), present=[m1],
+    assert_rejected(lambda: record(tree, tree.village_a1, rules.THEME_DAY, D(2026, 3, 5), present=[m1],
                             absent={m1: rules.ABSENT}), services.DUPLICATE_ATTENDEE.format(name=m1.name))
-    rejected(lambda: record(tree, tree.village_a1, rules.THEME_DAY, D(2026, 3, 5), present=[m1], counts_as_study=True),
+    assert_rejected(lambda: record(tree, tree.village_a1, rules.THEME_DAY, D(2026, 3, 5), present=[m1], counts_as_study=True),
              services.STUDY_NEEDS_HOURS)
-    rejected(lambda: record(tree, tree.village_a1, rules.THEME_DAY, D(2026, 3, 5), present=[m1],
+    assert_rejected(lambda: record(tree, tree.village_a1, rules.THEME_DAY, D(2026, 3, 5), present=[m1],
                             duration_hours=Decimal(25)), services.HOURS_RANGE.format(label="时长（小时）"))
-    rejected(lambda: services.meeting_record(actor=tree.users["county_admin"], org=tree.village_a1, fields=fields(),
+    assert_rejected(lambda: services.meeting_record(actor=tree.users["county_admin"], org=tree.village_a1, fields=fields(),
                                              attendance=[AttendanceIn(m1, "late")], today=TODAY),
              services.STATUS_INVALID.format(name=m1.name, value="late"))
-    rejected(lambda: record(tree, tree.town_a, rules.THEME_DAY, D(2026, 3, 5), present=[m1]),
+    assert_rejected(lambda: record(tree, tree.town_a, rules.THEME_DAY, D(2026, 3, 5), present=[m1]),
              services.ORG_CANNOT_HOLD.format(type="乡镇党委/街道党工委"))
 
 
@@ -188,7 +188,7 @@ def test_party_group_meeting_counts_for_its_branch(tree):
     group = make_org(tree.village_a1, "第一党小组", "party_group")
     m = record(tree, group, rules.GROUP_MEETING, D(2026, 4, 8), present=[tree.member_a1])
     assert m.org == group and m.branch == tree.village_a1
-    rejected(lambda: record(tree, group, rules.THEME_DAY, D(2026, 4, 8), present=[tree.member_a1]), services.GROUP_ONLY)
+    assert_rejected(lambda: record(tree, group, rules.THEME_DAY, D(2026, 4, 8), present=[tree.member_a1]), services.GROUP_ONLY)
 
 
 # --- editing ---------------------------------------------------------------------------------------------
@@ -213,7 +213,7 @@ def test_edit_replaces_attendance_and_checks_the_version(tree):
                                 attendance=[AttendanceIn(tree.member_a1, rules.PRESENT)], today=TODAY)
     assert row_counts() == before and Meeting.objects.get(pk=m.pk).version == 2
     # A bad edit writes nothing either, not even the version.
-    rejected(lambda: services.meeting_update(actor=admin, meeting=m, version=2, fields=fields(rules.THEME_DAY, TODAY + dt.timedelta(days=3)),
+    assert_rejected(lambda: services.meeting_update(actor=admin, meeting=m, version=2, fields=fields(rules.THEME_DAY, TODAY + dt.timedelta(days=3)),
                                              attendance=[AttendanceIn(tree.member_a1, rules.PRESENT)], today=TODAY),
              services.FUTURE_DATE.format(today=TODAY.isoformat()))  # fmt: skip
     assert Meeting.objects.get(pk=m.pk).version == 2
@@ -246,20 +246,20 @@ def test_appraisal_grades(tree):
 def test_grades_outside_the_four_are_refused(tree):
     admin = tree.users["county_admin"]
     m = record(tree, tree.village_a1, rules.APPRAISAL, D(2026, 1, 20), present=[tree.member_a1])
-    rejected(lambda: services.appraisal_grades_record(actor=admin, meeting=m, grades={tree.member_a1.pk: "良好"}),
+    assert_rejected(lambda: services.appraisal_grades_record(actor=admin, meeting=m, grades={tree.member_a1.pk: "良好"}),
              services.GRADE_INVALID.format(name=tree.member_a1.name, value="良好"))
-    rejected(lambda: services.appraisal_grades_record(actor=admin, meeting=m, grades={tree.member_b1.pk: "合格"}),
+    assert_rejected(lambda: services.appraisal_grades_record(actor=admin, meeting=m, grades={tree.member_b1.pk: "合格"}),
              services.GRADE_NOT_ATTENDEE.format(name=tree.member_b1.name))
-    rejected(lambda: services.meeting_record(
+    assert_rejected(lambda: services.meeting_record(
         actor=admin, org=tree.village_a1, fields=fields(rules.APPRAISAL, D(2026, 1, 21)),
         attendance=[AttendanceIn(tree.member_a1, rules.PRESENT, grade="A")], today=TODAY),
         services.GRADE_INVALID.format(name=tree.member_a1.name, value="A"))  # fmt: skip
-    rejected(lambda: services.meeting_record(
+    assert_rejected(lambda: services.meeting_record(
         actor=admin, org=tree.village_a1, fields=fields(rules.THEME_DAY, D(2026, 1, 21)),
         attendance=[AttendanceIn(tree.member_a1, rules.PRESENT, grade="优秀")], today=TODAY),
         services.GRADE_NOT_APPRAISAL)  # fmt: skip
     theme = record(tree, tree.village_a1, rules.THEME_DAY, D(2026, 1, 22), present=[tree.member_a1])
-    rejected(lambda: services.appraisal_grades_record(actor=admin, meeting=theme, grades={tree.member_a1.pk: "合格"}),
+    assert_rejected(lambda: services.appraisal_grades_record(actor=admin, meeting=theme, grades={tree.member_a1.pk: "合格"}),
              services.GRADE_NOT_APPRAISAL)
     assert Attendance.objects.get(meeting=m).grade == ""
 
@@ -287,17 +287,17 @@ def test_file_of_a_forbidden_type_is_refused_with_nothing_written(tree, settings
             actor=tree.users["county_admin"], org=tree.village_a1, fields=fields(),
             attendance=[AttendanceIn(tree.member_a1, rules.PRESENT)], uploads=list(uploads), today=TODAY)
 
-    rejected(attempt(upload("合影.png", PNG, rules.PHOTO), upload("tool.exe", b"MZ" + b"\x00" * 40)),
+    assert_rejected(attempt(upload("合影.png", PNG, rules.PHOTO), upload("tool.exe", b"MZ" + b"\x00" * 40)),
              rules.FILE_TYPE_NOT_ALLOWED.format(name="tool.exe", purpose="附件",
                                                 allowed="docx、gif、jpeg、jpg、pdf、png、webp、xlsx"))
-    rejected(attempt(upload("photo.jpg", b"MZ" + b"\x00" * 40, rules.PHOTO)),
+    assert_rejected(attempt(upload("photo.jpg", b"MZ" + b"\x00" * 40, rules.PHOTO)),
              rules.FILE_CONTENT_MISMATCH.format(name="photo.jpg", ext="jpg"))
-    rejected(attempt(upload("记录.pdf", PDF, rules.PHOTO)))
+    assert_rejected(attempt(upload("记录.pdf", PDF, rules.PHOTO)))
     set_param(params.FILE_MAX_MB, 1)
-    rejected(attempt(upload("大图.png", PNG + b"\x00" * (1024 * 1024))), rules.FILE_TOO_LARGE.format(name="大图.png", limit=1))
+    assert_rejected(attempt(upload("大图.png", PNG + b"\x00" * (1024 * 1024))), rules.FILE_TOO_LARGE.format(name="大图.png", limit=1))
     assert not (settings.MEDIA_ROOT / "orglife").exists() or not any((settings.MEDIA_ROOT / "orglife").rglob("*.*"))
     m = record(tree, tree.village_a1, rules.THEME_DAY, D(2026, 3, 5), present=[tree.member_a1])
-    rejected(lambda: services.meeting_file_add(actor=tree.users["county_admin"], meeting=m,
+    assert_rejected(lambda: services.meeting_file_add(actor=tree.users["county_admin"], meeting=m,
                                                uploads=[upload("x.xlsx", docx())]),
              rules.FILE_CONTENT_MISMATCH.format(name="x.xlsx", ext="xlsx"))
 
@@ -329,12 +329,12 @@ def test_bad_training_is_refused(tree):
         args.update(kw)
         return lambda: services.training_record(**args)
 
-    rejected(attempt(date=TODAY + dt.timedelta(days=1)), services.FUTURE_DATE.format(today=TODAY.isoformat()))
-    rejected(attempt(end_date=D(2026, 1, 9)), services.END_BEFORE_START)
-    rejected(attempt(days=0), services.TRAINING_NO_HOURS)
-    rejected(attempt(attendees=[]), services.NO_ATTENDEES)
-    rejected(attempt(title=""), services.TITLE_REQUIRED)
-    rejected(attempt(attendees=[tree.member_b1]),
+    assert_rejected(attempt(date=TODAY + dt.timedelta(days=1)), services.FUTURE_DATE.format(today=TODAY.isoformat()))
+    assert_rejected(attempt(end_date=D(2026, 1, 9)), services.END_BEFORE_START)
+    assert_rejected(attempt(days=0), services.TRAINING_NO_HOURS)
+    assert_rejected(attempt(attendees=[]), services.NO_ATTENDEES)
+    assert_rejected(attempt(title=""), services.TITLE_REQUIRED)
+    assert_rejected(attempt(attendees=[tree.member_b1]),
              services.NOT_BRANCH_MEMBER.format(name=tree.member_b1.name, date="2026-01-10", branch=tree.town_a.name))
     with pytest.raises(NotPermitted):
         attempt(org=tree.town_b)()
@@ -348,19 +348,19 @@ def test_committee_posts(tree):
     post = services.committee_post_add(actor=sec, org=tree.village_a1, member=tree.member_a1,
                                        post=rules.POST_SECRETARY, started_on=D(2021, 1, 5), today=TODAY)
     assert post.county == tree.county
-    rejected(lambda: services.committee_post_add(actor=sec, org=tree.village_a1, member=tree.member_a1,
+    assert_rejected(lambda: services.committee_post_add(actor=sec, org=tree.village_a1, member=tree.member_a1,
                                                  post=rules.POST_SECRETARY, started_on=D(2022, 1, 5), today=TODAY),
              services.POST_OPEN.format(name=tree.member_a1.name, org=tree.village_a1.name, post="书记"))
-    rejected(lambda: services.committee_post_add(actor=sec, org=tree.village_a1, member=tree.member_a1,
+    assert_rejected(lambda: services.committee_post_add(actor=sec, org=tree.village_a1, member=tree.member_a1,
                                                  post="chairman", started_on=D(2022, 1, 5), today=TODAY),
              services.POST_INVALID.format(value="chairman"))
     outsider = make_member(tree.village_a2, name="郑华")
-    rejected(lambda: services.committee_post_add(actor=tree.users["county_admin"], org=tree.village_a1, member=outsider,
+    assert_rejected(lambda: services.committee_post_add(actor=tree.users["county_admin"], org=tree.village_a1, member=outsider,
                                                  post=rules.POST_MEMBER, started_on=D(2022, 1, 5), today=TODAY),
              services.POST_NOT_MEMBER.format(name="郑华", date="2022-01-05", org=tree.village_a1.name))
-    rejected(lambda: services.committee_post_end(actor=sec, post=post, ended_on=D(2020, 1, 1), today=TODAY),
+    assert_rejected(lambda: services.committee_post_end(actor=sec, post=post, ended_on=D(2020, 1, 1), today=TODAY),
              services.POST_END_BEFORE.format(date="2021-01-05"))
     services.committee_post_end(actor=sec, post=post, ended_on=D(2025, 12, 31), today=TODAY)
     assert CommitteePost.objects.get(pk=post.pk).ended_on == D(2025, 12, 31)
-    rejected(lambda: services.committee_post_end(actor=sec, post=post, ended_on=D(2026, 1, 1), today=TODAY),
+    assert_rejected(lambda: services.committee_post_end(actor=sec, post=post, ended_on=D(2026, 1, 1), today=TODAY),
              services.POST_ENDED.format(date="2025-12-31"))

@@ -7,7 +7,7 @@ import pytest
 
 from dangjian.common.errors import CONFLICT, ConflictError, NotPermitted
 from dangjian.common.models import AuditEvent
-from dangjian.common.tests.helpers import rejected, row_counts
+from dangjian.common.tests.helpers import assert_rejected, row_counts
 from dangjian.members import rules as member_rules
 from dangjian.members.models import Member, MembershipEvent
 from dangjian.orgs import rules, services
@@ -67,13 +67,13 @@ def test_create_bad_input_is_refused_in_chinese_with_nothing_written(tree):
         args.update(kw)
         return lambda: services.org_create(**args)
 
-    rejected(create(name="  "), services.NAME_REQUIRED, field="name")
-    rejected(create(established_on=tomorrow()), future_message(), field="date")
-    rejected(create(code=tree.village_a1.code),
+    assert_rejected(create(name="  "), services.NAME_REQUIRED, field="name")
+    assert_rejected(create(established_on=tomorrow()), future_message(), field="date")
+    assert_rejected(create(code=tree.village_a1.code),
              services.CODE_TAKEN.format(code=tree.village_a1.code, name=tree.village_a1.name), field="code")
-    rejected(create(org_type="township_committee"),
+    assert_rejected(create(org_type="township_committee"),
              rules.CHILD_NOT_ALLOWED.format(parent=LABELS["township_committee"], child=LABELS["township_committee"]))
-    rejected(create(parent=tree.village_a1, org_type="branch"),
+    assert_rejected(create(parent=tree.village_a1, org_type="branch"),
              rules.CHILD_NOT_ALLOWED.format(parent=LABELS["branch"], child=LABELS["branch"]), field="org_type")
 
 
@@ -81,7 +81,7 @@ def test_create_under_a_dissolved_parent(tree):
     actor = tree.users["county_admin"]
     services.org_dissolve(actor=actor, org=tree.village_a2, date=D, doc_number="撤1")
     parent = fresh(tree.village_a2)
-    rejected(
+    assert_rejected(
         lambda: services.org_create(actor=actor, parent=parent, name="党小组", code="G1", org_type="party_group",
                                     established_on=dt.date(2024, 6, 1)),
         rules.PARENT_DISSOLVED.format(name=parent.name, date=D), field="parent",
@@ -171,9 +171,9 @@ def test_rename_keeps_history(tree):
 def test_rename_bad_input(tree):
     org = fresh(tree.village_a1)
     actor = tree.users["county_admin"]
-    rejected(lambda: services.org_rename(actor=actor, org=org, name="", date=D, doc_number="1"), services.NAME_REQUIRED)
-    rejected(lambda: services.org_rename(actor=actor, org=org, name="新名", date=tomorrow(), doc_number="1"), future_message())
-    rejected(lambda: services.org_rename(actor=actor, org=org, name="新名", date=dt.date(1999, 12, 31), doc_number="1"),
+    assert_rejected(lambda: services.org_rename(actor=actor, org=org, name="", date=D, doc_number="1"), services.NAME_REQUIRED)
+    assert_rejected(lambda: services.org_rename(actor=actor, org=org, name="新名", date=tomorrow(), doc_number="1"), future_message())
+    assert_rejected(lambda: services.org_rename(actor=actor, org=org, name="新名", date=dt.date(1999, 12, 31), doc_number="1"),
              rules.DATE_BEFORE_ESTABLISHED.format(date=dt.date(1999, 12, 31), established=org.established_on), field="date")
     assert fresh(org).name == "中共甲镇一村支部委员会"
 
@@ -190,7 +190,7 @@ def test_branch_upgraded_to_general_branch_and_back(tree):
     sub = make_org(fresh(org), "一村第一支部", "branch")
     assert Member.objects.get(pk=tree.member_a1.pk).org == org
     # While that branch is active it cannot become a branch again...
-    rejected(lambda: services.org_change_type(actor=actor, org=fresh(org), org_type="branch", date=dt.date(2024, 6, 1),
+    assert_rejected(lambda: services.org_change_type(actor=actor, org=fresh(org), org_type="branch", date=dt.date(2024, 6, 1),
                                               doc_number="降1"),
              rules.CHILD_NOT_ALLOWED.format(parent=LABELS["branch"], child=LABELS["branch"]), field="org_type")
     # ...after it is dissolved it can.
@@ -208,10 +208,10 @@ def test_type_change_that_the_tree_does_not_allow(tree):
     make_org(tree.village_a1, "一村党小组", "party_group")
     org = fresh(tree.village_a1)
     # A branch with a party group cannot become a general branch (党小组 sits under a branch).
-    rejected(lambda: services.org_change_type(actor=actor, org=org, org_type="general_branch", date=D, doc_number="1"),
+    assert_rejected(lambda: services.org_change_type(actor=actor, org=org, org_type="general_branch", date=D, doc_number="1"),
              rules.CHILD_NOT_ALLOWED.format(parent=LABELS["general_branch"], child=LABELS["party_group"]))
     # Under a township, a branch cannot become a township committee.
-    rejected(lambda: services.org_change_type(actor=actor, org=fresh(tree.village_a2), org_type="township_committee",
+    assert_rejected(lambda: services.org_change_type(actor=actor, org=fresh(tree.village_a2), org_type="township_committee",
                                               date=D, doc_number="1"),
              rules.CHILD_NOT_ALLOWED.format(parent=LABELS["township_committee"], child=LABELS["township_committee"]))
 
@@ -220,7 +220,7 @@ def test_organization_with_members_cannot_become_one_that_holds_none(tree):
     actor = tree.users["county_admin"]
     county_branch = make_org(tree.county, "县直机关支部", "branch")
     make_member(county_branch, name="周强")
-    rejected(lambda: services.org_change_type(actor=actor, org=fresh(county_branch), org_type="township_committee",
+    assert_rejected(lambda: services.org_change_type(actor=actor, org=fresh(county_branch), org_type="township_committee",
                                               date=D, doc_number="1"),
              rules.NOT_HOLDING_MEMBERS.format(type=LABELS["township_committee"]), field="org_type")
 
@@ -253,7 +253,7 @@ def test_move_under_itself_or_its_own_descendant_is_refused(tree):
     group = make_org(tree.village_a1, "一村党小组", "party_group")
     town = fresh(tree.town_a)
     for target in (fresh(tree.village_a1), fresh(group), town):
-        rejected(lambda target=target: services.org_move(actor=actor, org=town, new_parent=target, date=D, doc_number="1"),
+        assert_rejected(lambda target=target: services.org_move(actor=actor, org=town, new_parent=target, date=D, doc_number="1"),
                  rules.MOVE_UNDER_SELF, field="parent")
     assert fresh(tree.town_a).path == town.path
 
@@ -263,10 +263,10 @@ def test_move_under_a_dissolved_or_unsuitable_parent(tree):
     services.org_dissolve(actor=actor, org=fresh(tree.village_a2), date=D, doc_number="撤")
     gone = fresh(tree.village_a2)
     group = make_org(tree.village_a1, "一村党小组", "party_group")
-    rejected(lambda: services.org_move(actor=actor, org=fresh(group), new_parent=gone, date=dt.date(2024, 6, 1),
+    assert_rejected(lambda: services.org_move(actor=actor, org=fresh(group), new_parent=gone, date=dt.date(2024, 6, 1),
                                        doc_number="1"),
              rules.PARENT_DISSOLVED.format(name=gone.name, date=D), field="parent")
-    rejected(lambda: services.org_move(actor=actor, org=fresh(tree.village_b1), new_parent=fresh(tree.village_a1), date=D,
+    assert_rejected(lambda: services.org_move(actor=actor, org=fresh(tree.village_b1), new_parent=fresh(tree.village_a1), date=D,
                                        doc_number="1"),
              rules.CHILD_NOT_ALLOWED.format(parent=LABELS["branch"], child=LABELS["branch"]))
 
@@ -283,7 +283,7 @@ def test_township_organizer_cannot_move_outside_the_township(tree):
 
 def test_dissolving_an_organization_that_still_has_members_is_refused(tree):
     org = fresh(tree.village_a1)
-    rejected(lambda: services.org_dissolve(actor=tree.users["county_admin"], org=org, date=D, doc_number="撤"),
+    assert_rejected(lambda: services.org_dissolve(actor=tree.users["county_admin"], org=org, date=D, doc_number="撤"),
              rules.DISSOLVE_WITH_MEMBERS.format(name=org.name, count=1))
     assert fresh(org).dissolved_on is None
 
@@ -301,7 +301,7 @@ def test_backdated_dissolution_is_refused_while_the_history_places_members_there
     org = fresh(tree.village_a2)
     assert not org.members.exists()
     for date in (dt.date(2023, 1, 1), dt.date(2024, 1, 1)):  # in the organization after / on the date
-        rejected(lambda date=date: services.org_dissolve(actor=admin, org=org, date=date, doc_number="撤"),
+        assert_rejected(lambda date=date: services.org_dissolve(actor=admin, org=org, date=date, doc_number="撤"),
                  rules.DISSOLVE_WITH_LATER_MEMBERS.format(date=date, name=org.name, count=1))
     assert fresh(org).dissolved_on is None
     services.org_dissolve(actor=admin, org=org, date=dt.date(2024, 3, 1), doc_number="撤")  # the day they left
@@ -311,7 +311,7 @@ def test_backdated_dissolution_is_refused_while_the_history_places_members_there
 def test_dissolving_with_active_suborganizations_is_refused(tree):
     town = fresh(tree.town_b)
     services.org_dissolve(actor=tree.users["county_admin"], org=fresh(tree.village_a2), date=D, doc_number="撤")
-    rejected(lambda: services.org_dissolve(actor=tree.users["county_admin"], org=fresh(tree.town_a), date=D, doc_number="撤"),
+    assert_rejected(lambda: services.org_dissolve(actor=tree.users["county_admin"], org=fresh(tree.town_a), date=D, doc_number="撤"),
              rules.DISSOLVE_WITH_CHILDREN.format(name="中共甲镇委员会", count=1))
     assert town.dissolved_on is None
 
@@ -325,7 +325,7 @@ def test_dissolve_an_empty_branch_once(tree):
     ev = OrgEvent.objects.get(org=org, kind=OrgEventKind.DISSOLVED)
     assert (ev.doc_number, ev.note) == ("甲组〔2024〕3号", "村撤并")
     assert one_new_audit(n, "org.dissolve").changes == {"dissolved_on": [None, "2024-05-01"]}
-    rejected(lambda: services.org_dissolve(actor=actor, org=org, date=D, doc_number="again"),
+    assert_rejected(lambda: services.org_dissolve(actor=actor, org=org, date=D, doc_number="again"),
              rules.ORG_DISSOLVED.format(name=org.name, date=D))
     assert Org.objects.filter(pk=org.pk).exists()  # never deleted
 
@@ -366,11 +366,11 @@ def test_merge_into_itself_its_descendant_or_a_dissolved_organization(tree):
     actor = tree.users["county_admin"]
     group = make_org(tree.village_a1, "一村党小组", "party_group")
     org = fresh(tree.village_a1)
-    rejected(lambda: services.org_merge(actor=actor, org=org, into=org, date=D, doc_number="1"), rules.MERGE_INTO_SELF)
-    rejected(lambda: services.org_merge(actor=actor, org=org, into=fresh(group), date=D, doc_number="1"), rules.MERGE_INTO_SELF)
+    assert_rejected(lambda: services.org_merge(actor=actor, org=org, into=org, date=D, doc_number="1"), rules.MERGE_INTO_SELF)
+    assert_rejected(lambda: services.org_merge(actor=actor, org=org, into=fresh(group), date=D, doc_number="1"), rules.MERGE_INTO_SELF)
     services.org_dissolve(actor=actor, org=fresh(tree.village_a2), date=D, doc_number="撤")
     gone = fresh(tree.village_a2)
-    rejected(lambda: services.org_merge(actor=actor, org=org, into=gone, date=dt.date(2024, 6, 1), doc_number="1"),
+    assert_rejected(lambda: services.org_merge(actor=actor, org=org, into=gone, date=dt.date(2024, 6, 1), doc_number="1"),
              rules.ORG_DISSOLVED.format(name=gone.name, date=D), field="into")
     assert Member.objects.get(pk=tree.member_a1.pk).org == org
 
@@ -383,7 +383,7 @@ def test_merge_that_fails_half_way_leaves_nothing(tree):
     make_member(tree.village_a1, name="周一")
     general = make_org(tree.town_a, "甲镇机关党总支", "general_branch")
     org = fresh(tree.village_a1)
-    rejected(lambda: services.org_merge(actor=actor, org=org, into=fresh(general), date=D, doc_number="1"),
+    assert_rejected(lambda: services.org_merge(actor=actor, org=org, into=fresh(general), date=D, doc_number="1"),
              rules.CHILD_NOT_ALLOWED.format(parent=LABELS["general_branch"], child=LABELS["party_group"]))
     assert Member.objects.filter(org=org).count() == 2
     assert fresh(org).dissolved_on is None
