@@ -13,8 +13,10 @@ scale asked for, and measures:
   warm-up requests), and the number of SQL queries of one request;
 - member search by full name and by pinyin initials through the page (``GET /members/?q=``) and through the
   selector (``members.selectors.member_search``, first page of 20 evaluated);
-- roster export and import: hooks (``LEDGER_HOOKS`` below) for the ledgers app's functions; until they
-  are wired a row says "not wired", never a number.
+- roster export (``ledgers.services.export_roster``, national columns, ``full=True``, .xlsx and .csv) of the
+  first county and of every county, and the import (``ledgers.services.import_file``, validated and committed)
+  of the demo's national-column ``orgs.xlsx`` then ``members.xlsx`` into a fresh, empty database: each in a
+  child process (``bench/ledgers_child.py``), wall and CPU time of the operation and the child's peak RSS.
 
 Never run by ``./test``: tests make no timed assertions. Results go to docs/benchmarks.md by hand, with the
 machine, date and commit this script prints.
@@ -45,13 +47,84 @@ PG_PORT = 54330
 TARGETS = {"org_page_median": 150.0, "org_page_p95": 300.0, "search_median": 100.0}
 
 
-# --- hooks for the ledgers app (wired by the lead when dangjian.ledgers lands) -----------------------------
+# --- hooks for the ledgers app ---------------------------------------------------------------------------
 # Each hook is called as hook(user=<county admin>, org=<county Org>, workdir=<Path>) and returns a dict with
 # at least "seconds" (and optionally "rows", "peak_rss_mb", "note"). A hook that is None prints "not wired".
+# Every ledger measurement runs in a child process (bench/ledgers_child.py) so that its peak memory is its
+# own: "seconds"/"cpu_seconds" are the operation's own (the child's Django start-up excluded),
+# "process_seconds"/"process_cpu_seconds" the whole child's (wait4 rusage), "peak_rss_mb" the child's VmHWM.
 LedgerHook = Callable[..., dict[str, Any]]
+CHILD = str(ROOT / "bench" / "ledgers_child.py")
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
+BENCH: dict[str, Any] = {}  # set by main(): env, log, demo command, the PostgreSQL cluster if any
+
+
+def _child(args: list[str], workdir: Path, env: dict[str, str] | None = None) -> dict[str, Any]:
+    result = workdir / "ledgers-result.json"
+    result.unlink(missing_ok=True)
+    load = loadavg()
+    seconds, rss, cpu = run_measured([PYTHON, CHILD, *args, "--result", str(result)], env or dict(os.environ),
+                                     BENCH["log"])
+    out = json.loads(result.read_text())
+    # peak RSS: the child's own VmHWM; wait4's ru_maxrss would include this (forking) process's peak.
+    out.update(process_seconds=seconds, process_cpu_seconds=cpu, wait4_maxrss_mb=rss, load=f"{load} → {loadavg()}")
+    return out
+
+
+def export_hook(fmt: str, *, whole: bool = False) -> LedgerHook:
+    def hook(*, user: Any, org: Any, workdir: Path) -> dict[str, Any]:
+        from dangjian.accounts.models import Role, User
+        from dangjian.accounts.services import user_create
+        from dangjian.orgs.models import Org
+
+        orgs, username = [org], user.username
+        if whole:
+            orgs = list(Org.objects.filter(depth=1).order_by("path"))
+            if len(orgs) < 2:
+                return {"note": "one county: same as the county row"}
+            username = "bench-all-counties"
+            if not User.objects.filter(username=username).exists():
+                user_create(actor=None, username=username, password="Bench-All-2026", role=Role.COUNTY_ADMIN,
+                            display_name="bench", orgs=orgs)
+        out = _child(["export", "--user", username, *(a for o in orgs for a in ("--org", str(o.pk))), "--fmt", fmt,
+                      "--out", str(workdir / "exports")], workdir)
+        return {"seconds": out["seconds"], "cpu_seconds": out["cpu_seconds"], "rows": out["rows"],
+                "counties": len(orgs), "size_mb": out["size_mb"], "peak_rss_mb": out["peak_rss_mb"],
+                "process_seconds": out["process_seconds"], "load": out["load"], "target": "< 30 s at city scale"}
+    return hook
+
+
+def import_hook(*, user: Any, org: Any, workdir: Path) -> dict[str, Any]:
+    """Import the demo's national-column files into a fresh, empty database (same engine)."""
+    files = workdir / "files"
+    if not (files / "members.xlsx").exists():
+        run_measured([*BENCH["demo"], "--files-only", "--write-files", str(files)], BENCH["env"], BENCH["log"])
+    fresh = workdir / "fresh"
+    fresh.mkdir(exist_ok=True)
+    env = dict(BENCH["env"], DANGJIAN_DATA_DIR=str(fresh))
+    pg = BENCH.get("pg")
+    if pg is not None:
+        subprocess.run(["su", "postgres", "-s", "/bin/sh", "-c",
+                        f"{pg.bin}/createdb -h 127.0.0.1 -p {PG_PORT} dangjian_fresh"], check=True)
+        env["DATABASE_URL"] = env["DATABASE_URL"].rsplit("/", 1)[0] + "/dangjian_fresh"
+    subprocess.run([DANGJIAN, "init_keys"], env=env, check=True, stdout=subprocess.DEVNULL, cwd=ROOT)
+    subprocess.run([DANGJIAN, "migrate", "-v", "0"], env=env, check=True, cwd=ROOT)
+    out = _child(["import", "--files", str(files)], workdir, env)
+    m, o = out["members"], out["orgs"]
+    return {"seconds": m["seconds"], "cpu_seconds": m["cpu_seconds"], "rows": m["counts"].get("members_new"),
+            "size_mb": m["size_mb"], "orgs_import_seconds": o["seconds"], "orgs_import_cpu_seconds": o["cpu_seconds"],
+            "orgs_new": o["counts"].get("orgs_new"), "members_in_db": out["members_in_db"],
+            "orgs_in_db": out["orgs_in_db"], "peak_rss_mb": out["peak_rss_mb"],
+            "process_seconds": out["process_seconds"], "process_cpu_seconds": out["process_cpu_seconds"],
+            "load": out["load"], "target": "< 60 s, peak < 1 GB at city scale"}
+
+
 LEDGER_HOOKS: dict[str, LedgerHook | None] = {
-    "roster export, national columns (.xlsx)": None,
-    "roster import, national columns (.xlsx), validate + commit": None,
+    "roster export, first county, national columns, full (.xlsx)": export_hook("xlsx"),
+    "roster export, first county, national columns, full (.csv)": export_hook("csv"),
+    "roster export, every county, national columns, full (.xlsx)": export_hook("xlsx", whole=True),
+    "roster export, every county, national columns, full (.csv)": export_hook("csv", whole=True),
+    "roster import into a fresh database, members.xlsx (national columns), validate + commit": import_hook,
 }
 
 
@@ -206,7 +279,8 @@ def measure_pages(requests: int) -> list[dict[str, Any]]:
             continue
         started = time.perf_counter()
         info = hook(user=user, org=county, workdir=Path(os.environ["DANGJIAN_DATA_DIR"]))
-        info.setdefault("seconds", time.perf_counter() - started)
+        if "note" not in info:
+            info.setdefault("seconds", time.perf_counter() - started)
         rows.append({"what": what, **info})
     return rows
 
@@ -262,6 +336,7 @@ def main() -> None:
         if args.counties:
             demo += ["--counties", str(args.counties)]
         print(f"generating ({' '.join(demo[1:])}) into {workdir} ...", flush=True)
+        BENCH.update(env=env, log=log, demo=demo, pg=pg)
         load = loadavg()
         seconds, rss, cpu = run_measured(demo, env, log)
         rows.append({"what": f"demo generation --scale {args.scale} ({args.db})", "seconds": seconds,
