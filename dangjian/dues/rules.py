@@ -203,6 +203,16 @@ def parse_money(value: object, *, field: str = "amount", not_number: str = AMOUN
     return d.quantize(FEN)
 
 
+def parse_positive_amount(value: object, *, field: str = "amount") -> Decimal:
+    """A payment, hand-up or use: a yuan amount above 0 and not above MAX_PAYMENT."""
+    d = parse_money(value, field=field)
+    if d == 0:
+        raise DuesRuleError(AMOUNT_POSITIVE, field)
+    if d > MAX_PAYMENT:
+        raise DuesRuleError(AMOUNT_ABSURD.format(amount=d), field)
+    return d
+
+
 # --- months -----------------------------------------------------------------------------------------
 def month_start(d: dt.date) -> dt.date:
     return d.replace(day=1)

@@ -676,11 +676,7 @@ def voluntary_record(*, actor: User, org: Org, member: Member, amount: object, p
     _check_paid_on(errors, paid_on, today)
     checked = None
     try:
-        checked = rules.parse_money(amount)
-        if checked == 0:
-            errors.add("amount", rules.AMOUNT_POSITIVE)
-        elif checked > rules.MAX_PAYMENT:
-            errors.add("amount", rules.AMOUNT_ABSURD.format(amount=checked))
+        checked = rules.parse_positive_amount(amount)
     except rules.DuesRuleError as exc:
         errors.add("amount", str(exc))
     if paid_on <= today:
@@ -718,11 +714,7 @@ def handup_record(*, actor: User, org: Org, month: dt.date, amount: object, hand
         errors.add("org", ORG_DISSOLVED.format(name=org.name, date=org.dissolved_on))
     checked = None
     try:
-        checked = rules.parse_money(amount)
-        if checked == 0:
-            errors.add("amount", rules.AMOUNT_POSITIVE)
-        elif checked > rules.MAX_PAYMENT:
-            errors.add("amount", rules.AMOUNT_ABSURD.format(amount=checked))
+        checked = rules.parse_positive_amount(amount)
     except rules.DuesRuleError as exc:
         errors.add("amount", str(exc))
     if handed_on > today:
@@ -844,11 +836,7 @@ def dues_use_record(*, actor: User, org: Org, used_on: dt.date, amount: object, 
     errors = _Errors()
     checked = None
     try:
-        checked = rules.parse_money(amount)
-        if checked == 0:
-            errors.add("amount", rules.AMOUNT_POSITIVE)
-        elif checked > rules.MAX_PAYMENT:
-            errors.add("amount", rules.AMOUNT_ABSURD.format(amount=checked))
+        checked = rules.parse_positive_amount(amount)
     except rules.DuesRuleError as exc:
         errors.add("amount", str(exc))
     if used_on > today:
