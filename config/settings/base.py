@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "dangjian.dues",
     "dangjian.orglife",
     "dangjian.ledgers",
+    "dangjian.recruitment",
     "dangjian.web",
     "dangjian.api",
     "dangjian.demo",
