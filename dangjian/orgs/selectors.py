@@ -81,7 +81,13 @@ class OrgCounts:
 
 
 def org_counts(actor: User, org: Org, *, today: dt.date | None = None) -> OrgCounts:
-    """Members of the subtree by status, sex, age band and education, in one SQL aggregate."""
+    """Members of the subtree by status, sex, age band and education, in one SQL aggregate.
+
+    Every column it reads is in the index members_member_counts_idx (members/0002), so the
+    database answers from the index and never reads the members' rows: at a county of 13,000-20,000
+    members the row reads were most of the page's time. The age bands are cumulative counts
+    ("born after the day one turned N+1") differenced here: one comparison per row and band
+    instead of two."""
     from dangjian.members.selectors import members_in_subtree
 
     today = today or dt.date.today()
@@ -97,21 +103,17 @@ def org_counts(actor: User, org: Org, *, today: dt.date | None = None) -> OrgCou
         aggregates[f"st_{status}"] = Count("id", filter=Q(status=status))
     for code, _ in EDUCATION:
         aggregates[f"ed_{code}"] = Count("id", filter=Q(education=code))
-    lower = None
-    for i, (upper_age, _) in enumerate(AGE_BANDS):
-        # age <= upper_age  <=>  born after (today - (upper_age+1) years)
-        born_after = member_rules.add_years(today, -(upper_age + 1))
-        cond = Q(birth_date__gt=born_after)
-        if lower is not None:
-            cond &= Q(birth_date__lte=lower)
-        aggregates[f"age_{i}"] = Count("id", filter=cond)
-        lower = born_after
+    # age <= upper_age  <=>  born after (today - (upper_age+1) years); the last band is the rest.
+    for i, (upper_age, _) in enumerate(AGE_BANDS[:-1]):
+        aggregates[f"age_le_{i}"] = Count("id", filter=Q(birth_date__gt=member_rules.add_years(today, -(upper_age + 1))))
     row = qs.aggregate(**aggregates)
+    at_most = [row[f"age_le_{i}"] for i in range(len(AGE_BANDS) - 1)] + [row["total"]]
+    by_age = [(label, at_most[i] - (at_most[i - 1] if i else 0)) for i, (_, label) in enumerate(AGE_BANDS)]
     return OrgCounts(
         total=row["total"],
         by_status={s: row[f"st_{s}"] for s in (member_rules.FULL, member_rules.PROBATIONARY, member_rules.SUSPENDED)},
         by_sex={"男": row["male"], "女": row["female"]},
-        by_age=[(label, row[f"age_{i}"]) for i, (_, label) in enumerate(AGE_BANDS)],
+        by_age=by_age,
         by_education=[(label, row[f"ed_{code}"]) for code, label in EDUCATION],
         mobile=row["mobile"],
         lost_contact=row["lost"],
@@ -125,11 +127,13 @@ def _members_of(in_scope: Q, orgs: list[Org]) -> Q:
     """Only the members the checks of ``orgs`` need: each organization's own, and a general branch's
     whole subtree (merged path ranges) — not the actor's whole scope, which for a county or city user
     is every member there is. For very many organizations (the work queue) the scope itself is the
-    cheaper filter."""
+    cheaper filter. The organizations' own members are picked by ``org_id``, not by the organizations'
+    paths: PostgreSQL then reads them from the (org_id, status) index, where a path list made it
+    scan every member of the table to find the few of a county and its townships."""
     if len(orgs) > FINDINGS_EXACT_LIMIT:
         return in_scope
     subtrees = merge_paths(o.path for o in orgs if o.org_type == OrgType.GENERAL_BRANCH)
-    q = Q(org__path__in=[o.path for o in orgs if not any(o.path.startswith(p) for p in subtrees)])
+    q = Q(org_id__in=[o.pk for o in orgs if not any(o.path.startswith(p) for p in subtrees)])
     for p in subtrees:
         q |= Q(org__path__gte=p, org__path__lt=subtree_upper_bound(p))
     return in_scope & q
@@ -204,8 +208,10 @@ def org_matches(actor: User, q: str, *, within: Org | None = None) -> QuerySet[O
 
 
 def org_events(actor: User, org: Org) -> QuerySet[OrgEvent]:
-    """The dated events of ``org`` (established, renamed, moved...), oldest first; 404 if out of scope."""
-    org_get(actor, org.pk)
+    """The dated events of ``org`` (established, renamed, moved...), oldest first; 404 if out of scope.
+    Scope is checked against the stored row (the path of the object passed in may be stale)."""
+    if not orgs_visible(actor).filter(pk=org.pk).exists():
+        raise Http404
     return OrgEvent.objects.filter(org=org).select_related("other_org", "recorded_by").order_by("date", "id")
 
 

@@ -195,19 +195,32 @@ class TreeNode:
         return self.children is not None
 
 
-def tree_around(actor: User, current: Org | None = None) -> list[TreeNode]:
+def tree_around(
+    actor: User,
+    current: Org | None = None,
+    *,
+    ancestors: list[Org] | None = None,
+    current_children: list[Org] | None = None,
+) -> list[TreeNode]:
     """The user's top organizations, with the branch leading to ``current`` expanded: only the
-    children of ``current`` and of its ancestors are read, never the whole tree."""
+    children of ``current`` and of its ancestors are read, never the whole tree. A page that has
+    already read ``current``'s breadcrumb (``org_selectors.ancestors``) or its active children
+    (``org_selectors.org_children``) passes them in, and they are not read twice."""
     roots = [TreeNode(o) for o in org_selectors.org_roots(actor)]
     if current is None:
         return roots
-    chain = {o.pk for o in org_selectors.ancestors(actor, current)} | {current.pk}
+    if ancestors is None:
+        ancestors = org_selectors.ancestors(actor, current)
+    chain = {o.pk for o in ancestors} | {current.pk}
     level = roots
     while True:
         node = next((n for n in level if n.org.pk in chain), None)
         if node is None:
             break
-        node.children = [TreeNode(o) for o in org_selectors.org_children(actor, node.org)]
+        if node.org.pk == current.pk and current_children is not None:
+            node.children = [TreeNode(o) for o in current_children]
+        else:
+            node.children = [TreeNode(o) for o in org_selectors.org_children(actor, node.org)]
         if node.org.pk == current.pk:
             node.current = True
             break

@@ -19,6 +19,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -83,8 +84,22 @@ def posted(request: HttpRequest) -> Any:
     return request.POST if request.method == "POST" else None
 
 
-def paginate(request: HttpRequest, items: Any) -> Page:
-    return Paginator(items, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+class _CountedPaginator(Paginator):
+    """A paginator told its total (from counts already read) instead of running COUNT(*)."""
+
+    def __init__(self, object_list: Any, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known_count
+
+
+def paginate(request: HttpRequest, items: Any, *, count: int | None = None) -> Page:
+    paginator = Paginator(items, settings.PAGE_SIZE) if count is None else _CountedPaginator(
+        items, settings.PAGE_SIZE, count=count)
+    return paginator.get_page(request.GET.get("page"))
 
 
 def with_fresh_version(form_class: type, request: HttpRequest, version: int, **kwargs: Any) -> Any:
@@ -222,12 +237,14 @@ def org_detail(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     counts = org_selectors.org_counts(user, org, today=today)
     children = list(org_selectors.org_children(user, org, include_dissolved=True))
-    child_findings = org_selectors.structure_findings(user, children)
+    # One call for the organization and its children: one member GROUP BY, one units count.
+    findings = org_selectors.structure_findings(user, [org, *children])
     filters = forms.OrgMembersFilter(request.GET or None, choices=web_selectors.MEMBER_STATUS_FILTERS)
     status, as_of = "", None
     if filters.is_valid():
         status, as_of = filters.cleaned_data["status"], filters.cleaned_data["as_of"]
     members = web_selectors.org_members(user, org, status=status, as_of=as_of)
+    crumbs = org_selectors.ancestors(user, org)
     status_labels = member_rules.STATUS_LABELS
     charts = {
         "status": {"type": "pie", "title": "党籍状态",
@@ -237,18 +254,31 @@ def org_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "education": {"type": "bar", "title": "学历", "data": [list(x) for x in counts.by_education]},
     }  # fmt: skip
     return render(request, "web/org_detail.html", {
-        "org": org, "crumbs": org_selectors.ancestors(user, org),
+        "org": org, "crumbs": crumbs,
         "counts": counts, "charts": charts,
-        "findings": org_selectors.structure_findings(user, [org]).get(org.pk, []),
+        "findings": findings.get(org.pk, []),
         "events": org_selectors.org_events(user, org),
-        "children": [(c, child_findings.get(c.pk, [])) for c in children],
-        "filters": filters, "as_of": as_of, "page": paginate(request, members),
-        "tree": web_selectors.tree_around(user, org),
+        "children": [(c, findings.get(c.pk, [])) for c in children],
+        "filters": filters, "as_of": as_of,
+        "page": paginate(request, members, count=_listed_count(counts, status, as_of)),
+        "tree": web_selectors.tree_around(user, org, ancestors=crumbs,
+                                          current_children=[c for c in children if c.is_active]),
         "term_ends_on": org_rules.term_ends_on(org.term_started_on, org.term_years),
         "holds_members": org.org_type in org_rules.HOLDS_MEMBERS and org.is_active,
         "can_write": user.can_write,
         "structure_actions": org_selectors.org_structure_actions(user, org),
     })  # fmt: skip
+
+
+def _listed_count(counts: org_selectors.OrgCounts, status: str, as_of: Any) -> int | None:
+    """How many members the organization page's list holds, when the counts just read already say:
+    today's roster (no date) is exactly the members org_counts counted — the same subtree, scope
+    and statuses — so the list needs no COUNT(*) of its own. Former members and past dates: None."""
+    if as_of is not None:
+        return None
+    if not status:
+        return counts.total
+    return counts.by_status.get(status)
 
 
 def _org_form_page(request: HttpRequest, org: Org, form: Any, title: str, **extra: Any) -> HttpResponse:

@@ -102,6 +102,37 @@ def test_org_counts_cover_the_subtree_and_stay_in_scope(tree):
     assert selectors.org_counts(tree.users["township_organizer"], tree.town_b, today=TODAY).total == 0
 
 
+def test_org_counts_follow_transfers_conversions_and_new_members_at_once(tree):
+    """Counts are read from the members as they are now: a member transferred out of the subtree,
+    transferred in, converted or just recorded changes every figure it belongs to, at once."""
+    admin = tree.users["county_admin"]
+    town_a, town_b = tree.town_a, tree.town_b
+    prob = _member(tree.village_a2, "预备", "2", dt.date(1993, 5, 5), education="college",
+                   first_event=member_rules.ADMITTED, date=dt.date(2024, 7, 1), joined_on=dt.date(2024, 7, 1),
+                   converted_on=None)
+    a = selectors.org_counts(admin, town_a, today=TODAY)
+    assert (a.total, a.by_status[member_rules.PROBATIONARY], a.by_sex) == (2, 1, {"男": 1, "女": 1})
+    assert dict(a.by_age)["31-35岁"] == 1 and dict(a.by_education)["大学专科"] == 1
+
+    member_add_event(actor=None, member=prob, kind=member_rules.CONVERTED, date=dt.date(2025, 7, 1))
+    a = selectors.org_counts(admin, town_a, today=TODAY)
+    assert a.by_status == {member_rules.FULL: 2, member_rules.PROBATIONARY: 0, member_rules.SUSPENDED: 0}
+
+    # 李明 (甲镇一村) moves to 乙镇一村: out of 甲镇's figures, into 乙镇's, the county's unchanged.
+    member_add_event(actor=None, member=tree.member_a1, kind=member_rules.TRANSFER, date=dt.date(2025, 8, 1),
+                     to_org=tree.village_b1)
+    a, b = selectors.org_counts(admin, town_a, today=TODAY), selectors.org_counts(admin, town_b, today=TODAY)
+    assert (a.total, a.by_sex, dict(a.by_education)["大学本科"]) == (1, {"男": 0, "女": 1}, 0)
+    assert (b.total, b.by_sex, dict(b.by_education)["大学本科"]) == (2, {"男": 1, "女": 1}, 2)
+    assert selectors.org_counts(admin, tree.county, today=TODAY).total == 3
+
+    # A member of 101 and one who turned 18 today land in the outer bands: the bands add up to the total.
+    _member(tree.village_b1, "百岁", "1", dt.date(1925, 1, 1))
+    _member(tree.village_b1, "十八", "2", dt.date(2008, 3, 1), date=TODAY, converted_on=None)
+    b = selectors.org_counts(admin, town_b, today=TODAY)
+    assert (dict(b.by_age)["61岁及以上"], dict(b.by_age)["30岁及以下"], sum(n for _, n in b.by_age)) == (1, 1, 4)
+
+
 def test_structure_findings_for_branches(tree):
     admin = tree.users["county_admin"]
     va1, va2 = tree.village_a1, tree.village_a2
@@ -182,7 +213,7 @@ def test_findings_for_one_organization_read_only_its_members(tree):
         org_selectors.structure_findings(tree.users["county_admin"], [va1])
     member_queries = [q["sql"] for q in ctx.captured_queries if "members_member" in q["sql"]]
     assert len(member_queries) == 1
-    assert f"'{va1.path}'" in member_queries[0]
+    assert f'"members_member"."org_id" IN ({va1.pk})' in member_queries[0]
 
 
 def test_org_children_use_the_path_range(tree):

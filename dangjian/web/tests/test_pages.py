@@ -278,3 +278,166 @@ def test_org_page_query_count_does_not_grow_with_the_rest_of_the_scope(tree, as_
     with CaptureQueriesContext(connection) as after:
         assert client.get(url).status_code == 200
     assert len(after.captured_queries) == len(before.captured_queries)
+
+
+# --- the organization page's counts, pinned against hand-counted members -------------------------------
+
+
+def _shown_counts(body: str) -> dict:
+    """Every count the organization page shows, read back from the HTML: the figures line, the age
+    and education tables, the chart data and the member list's total (共 N 条)."""
+    import json
+
+    figures = {k: int(v) for k, v in re.findall(r'data-testid="count-([^"]+)">(\d+)<', body)}
+
+    def table(testid: str) -> dict[str, int]:  # absent (no members): {}
+        html = re.search(rf'data-testid="{testid}">(.*?)</table>', body, re.S)
+        return {k: int(v) for k, v in re.findall(r'<tr><td>([^<]+)</td><td class="text-end">(\d+)</td></tr>',
+                                                 html.group(1) if html else "")}
+
+    script = re.search(r'<script id="org-charts" type="application/json">(.*?)</script>', body, re.S)
+    charts = json.loads(script.group(1)) if script else {}
+    listed = re.search(r"共 (\d+) 条", body)
+    return {
+        "figures": figures,
+        "age": table("count-age"),
+        "education": table("count-education"),
+        "charts": {name: {label: n for label, n in c["data"]} for name, c in charts.items()},
+        "listed": int(listed.group(1)) if listed else 0,
+        "rows": body.count('data-testid="member-row"'),
+    }
+
+
+def _band_member(org, name, sex, age_years, education, *, days_younger=0, **kw):
+    """A member whose age today is ``age_years`` (``days_younger`` days short of the next birthday
+    boundary moves them one day younger), so the age bands are hand-countable on any date."""
+    from django.utils import timezone
+
+    from dangjian.members import rules as member_rules
+
+    birth = member_rules.add_years(timezone.localdate(), -age_years) + dt.timedelta(days=days_younger)
+    return make_member(org, name=name, sex=sex, birth_date=birth, education=education, **kw)
+
+
+AGE_LABELS = ["30岁及以下", "31-35岁", "36-40岁", "41-45岁", "46-50岁", "51-55岁", "56-60岁", "61岁及以上"]
+EDUCATION_LABELS = {"doctorate": "研究生（博士）", "master": "研究生（硕士）", "bachelor": "大学本科", "college": "大学专科",
+                    "secondary_vocational": "中等专科", "high_school": "高中、中技", "junior_high": "初中及以下"}
+
+
+def check_counts(shown: dict, *, total, full, probationary, suspended, male, female, mobile, lost, ages, education):
+    """Every figure on the page against the hand count: figures line, tables and chart data agree."""
+    f = shown["figures"]
+    assert (f["total"], f["full"], f["probationary"], f["suspended"]) == (total, full, probationary, suspended)
+    assert (f["sex-男"], f["sex-女"], f["mobile"], f["lost-contact"]) == (male, female, mobile, lost)
+    want_ages = {label: ages.get(label, 0) for label in AGE_LABELS}
+    want_edu = {EDUCATION_LABELS[code]: education.get(code, 0) for code in EDUCATION_LABELS}
+    assert shown["age"] == want_ages
+    assert shown["education"] == want_edu
+    assert shown["charts"] == {
+        "status": {"正式党员": full, "预备党员": probationary, "停止党籍": suspended},
+        "sex": {"男": male, "女": female},
+        "age": want_ages,
+        "education": want_edu,
+    }
+
+
+def test_org_page_counts_every_figure_of_the_subtree_by_hand(tree, as_role):
+    """A general branch with two branches below it, seen by the township organizer: every figure on
+    the page is the hand count of the members below it — not the rest of the township (甲镇二村),
+    not another township (乙镇), not a member who died."""
+    from dangjian.members import rules as r
+    from dangjian.members.services import member_add_event
+    from dangjian.testing import make_org
+
+    today = dt.date.today()
+    general = make_org(tree.town_a, "中共甲镇三村总支部委员会", "general_branch", category="rural")
+    b1 = make_org(general, "中共甲镇三村第一支部委员会", "branch", category="rural")
+    b2 = make_org(general, "中共甲镇三村第二支部委员会", "branch", category="rural")
+    _band_member(b1, "甲", "1", 25, "bachelor")
+    _band_member(b1, "乙", "2", 30, "master")  # 30 today: still 30岁及以下
+    lost = _band_member(b2, "丙", "2", 31, "junior_high")  # 31 today: 31-35岁
+    member_add_event(actor=None, member=lost, kind=r.WENT_MOBILE, date=today - dt.timedelta(days=60))
+    member_add_event(actor=None, member=lost, kind=r.LOST_CONTACT, date=today - dt.timedelta(days=30))
+    suspended = _band_member(b2, "丁", "1", 61, "high_school")
+    member_add_event(actor=None, member=suspended, kind=r.SUSPEND, date=today - dt.timedelta(days=10))
+    admitted_on = today - dt.timedelta(days=400)
+    _band_member(b2, "戊", "1", 61, "college", days_younger=1,  # 60 until tomorrow: 56-60岁
+                 first_event=r.ADMITTED, date=admitted_on, joined_on=admitted_on, converted_on=None)
+    mobile = _band_member(b1, "辛", "2", 45, "doctorate")
+    member_add_event(actor=None, member=mobile, kind=r.WENT_MOBILE, date=today - dt.timedelta(days=5))
+    died = _band_member(b1, "故", "1", 80, "bachelor")
+    member_add_event(actor=None, member=died, kind=r.DIE, date=today - dt.timedelta(days=3))
+    _band_member(tree.village_a2, "庚", "1", 40, "bachelor")  # in scope, outside the general branch
+
+    c = as_role("township_organizer")
+    url = reverse("web:org_detail", args=[general.pk])
+    shown = _shown_counts(c.get(url).content.decode())
+    check_counts(shown, total=6, full=4, probationary=1, suspended=1, male=3, female=3, mobile=2, lost=1,
+                 ages={"30岁及以下": 2, "31-35岁": 1, "41-45岁": 1, "56-60岁": 1, "61岁及以上": 1},
+                 education={"doctorate": 1, "master": 1, "bachelor": 1, "college": 1, "high_school": 1,
+                            "junior_high": 1})
+    assert (shown["listed"], shown["rows"]) == (6, 6)
+    for status, n in ((r.FULL, 4), (r.PROBATIONARY, 1), (r.SUSPENDED, 1), ("former", 1)):
+        filtered = _shown_counts(c.get(url, {"status": status}).content.decode())
+        assert (filtered["listed"], filtered["rows"]) == (n, n), status
+
+
+def test_org_page_counts_follow_a_write_at_once(tree, as_role, settings):
+    """Right after a member is added, transferred in from another township, or converted, the next
+    page shows it in every figure and in the list's total (no cached counts), also past one page."""
+    from dangjian.members import rules as r
+    from dangjian.members.services import member_add_event
+
+    settings.PAGE_SIZE = 2
+    today = dt.date.today()
+    c = as_role("township_organizer")
+    url = reverse("web:org_detail", args=[tree.town_a.pk])
+    before = _shown_counts(c.get(url).content.decode())  # 李明 alone
+    assert (before["figures"]["total"], before["listed"]) == (1, 1)
+
+    admitted_on = today - dt.timedelta(days=400)
+    new = _band_member(tree.village_a2, "新", "2", 33, "master", first_event=r.ADMITTED, date=admitted_on,
+                       joined_on=admitted_on, converted_on=None)
+    shown = _shown_counts(c.get(url).content.decode())
+    assert (shown["figures"]["total"], shown["figures"]["probationary"], shown["figures"]["sex-女"]) == (2, 1, 1)
+    assert shown["age"]["31-35岁"] == 1 and shown["education"]["研究生（硕士）"] == 1
+    assert (shown["listed"], shown["rows"]) == (2, 2)
+
+    # 王芳 (乙镇, outside the organizer's scope) is transferred into 甲镇二村.
+    member_add_event(actor=None, member=tree.member_b1, kind=r.TRANSFER, date=today, to_org=tree.village_a2)
+    shown = _shown_counts(c.get(url).content.decode())
+    assert (shown["figures"]["total"], shown["figures"]["full"], shown["figures"]["sex-女"]) == (3, 2, 2)
+    assert (shown["listed"], shown["rows"]) == (3, 2)  # two on the first page of two
+    county = _shown_counts(as_role("county_admin").get(reverse("web:org_detail", args=[tree.town_b.pk])).content.decode())
+    assert (county["figures"]["total"], county["listed"]) == (0, 0)
+
+    member_add_event(actor=None, member=new, kind=r.CONVERTED, date=today)
+    shown = _shown_counts(c.get(url).content.decode())
+    f = shown["figures"]
+    assert (f["total"], f["full"], f["probationary"], f["suspended"]) == (3, 3, 0, 0)
+    assert shown["charts"]["status"] == {"正式党员": 3, "预备党员": 0, "停止党籍": 0}
+    probationary = _shown_counts(c.get(url, {"status": r.PROBATIONARY}).content.decode())
+    assert (probationary["listed"], probationary["rows"]) == (0, 0)
+    full = _shown_counts(c.get(url, {"status": r.FULL, "page": 2}).content.decode())
+    assert (full["listed"], full["rows"]) == (3, 1)
+
+
+def test_org_page_children_findings_and_tree_leave_out_what_they_should(tree, as_role):
+    """One structure check for the organization and its children: each finding lands on its own
+    organization. A dissolved child is listed among the children but not in the tree."""
+    from dangjian.orgs.models import Org
+    from dangjian.orgs.services import org_dissolve
+
+    org_dissolve(actor=tree.users["county_admin"], org=Org.objects.get(pk=tree.village_a2.pk),
+                 date=dt.date(2024, 1, 1), doc_number="撤")
+    body = as_role("county_admin").get(reverse("web:org_detail", args=[tree.town_a.pk])).content.decode()
+    children = re.search(r'data-testid="org-children">(.*?)</table>', body, re.S).group(1)
+    rows = re.findall(r"<tr.*?</tr>", children, re.S)[1:]
+    assert [tree.village_a1.name in rows[0], tree.village_a2.name in rows[1]] == [True, True]
+    assert "正式党员不足3人" in rows[0]  # 一村: one full member
+    assert "已撤销" in rows[1] and "正式党员不足3人" not in rows[1]  # dissolved: no checks
+    own = re.search(r'data-testid="org-findings">(.*?)</div>\s*\n\s*<div class="card', body, re.S)
+    assert own is None or tree.village_a1.name not in own.group(1)
+    tree_html = re.search(r'data-testid="org-tree">(.*?)</ul>\s*</div>\s*</div>', body, re.S).group(1)
+    assert f'data-org-id="{tree.village_a1.pk}"' in tree_html
+    assert f'data-org-id="{tree.village_a2.pk}"' not in tree_html
