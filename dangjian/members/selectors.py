@@ -47,7 +47,7 @@ def member_search(actor: User, q: str, *, org: Org | None = None, include_former
         qs = qs.filter(status__in=rules.ON_ROSTER)
     q = (q or "").strip()
     if not q:
-        return qs.order_by("org__path", "name_pinyin")
+        return qs.order_by("org__path", "name_pinyin", "pk")
     normalized = idnumbers.normalize(q)
     if len(normalized) == 18 and normalized[:17].isdigit():
         return qs.filter(id_number_hash=crypto.keyed_hash(normalized))
@@ -56,7 +56,7 @@ def member_search(actor: User, q: str, *, org: Org | None = None, include_former
     cond = Q(name__contains=q)
     if key:
         cond |= Q(name_pinyin__startswith=key) | Q(name_initials__startswith=key)
-    return qs.filter(cond).order_by("name_pinyin")
+    return qs.filter(cond).order_by("name_pinyin", "pk")
 
 
 def roster_as_of(actor: User, org: Org, as_of: dt.date) -> QuerySet[Member]:
