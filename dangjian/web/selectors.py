@@ -34,6 +34,7 @@ from dangjian.orglife.selectors import work_items as orglife_work_items
 from dangjian.orgs import rules as org_rules
 from dangjian.orgs import selectors as org_selectors
 from dangjian.orgs.models import Division, Org
+from dangjian.recruitment.selectors import work_items as recruitment_work_items
 
 # --- work queue (待办) -------------------------------------------------------------------------------
 
@@ -155,15 +156,15 @@ def _lapse_items(actor: User, today: dt.date) -> list[WorkItem]:
 
 def work_queue(actor: User, today: dt.date | None = None) -> list[WorkItem]:
     """The user's 待办: deadlines (lost contact nearing 6 months, suspension nearing 2 years, the
-    six-month lapse alarms), the structure warnings of every organization in scope, and the dues and
-    organizational-life tasks; most urgent first. Members and users without an organization scope
-    have none."""
+    six-month lapse alarms), the structure warnings of every organization in scope, the dues and
+    organizational-life tasks, and the membership-development deadlines; most urgent first. Members
+    and users without an organization scope have none."""
     if actor.role not in ORG_ROLES:
         return []
     today = today or timezone.localdate()
     items = (
         _deadline_items(actor, today) + _lapse_items(actor, today) + _structure_items(actor)
-        + dues_work_items(actor, today) + orglife_work_items(actor, today)
+        + dues_work_items(actor, today) + orglife_work_items(actor, today) + recruitment_work_items(actor, today)
     )
 
     def key(i: WorkItem) -> tuple:
