@@ -79,6 +79,8 @@ def export_hook(fmt: str, *, whole: bool = False) -> LedgerHook:
 
         orgs, username = [org], user.username
         if whole:
+            if BENCH.get("skip_whole"):
+                return {"note": "not run (--skip-whole-export)"}
             orgs = list(Org.objects.filter(depth=1).order_by("path"))
             if len(orgs) < 2:
                 return {"note": "one county: same as the county row"}
@@ -96,16 +98,18 @@ def export_hook(fmt: str, *, whole: bool = False) -> LedgerHook:
 
 def import_hook(*, user: Any, org: Any, workdir: Path) -> dict[str, Any]:
     """Import the demo's national-column files into a fresh, empty database (same engine)."""
-    files = workdir / "files"
+    files = BENCH.get("import_files") or workdir / "files"
     if not (files / "members.xlsx").exists():
         run_measured([*BENCH["demo"], "--files-only", "--write-files", str(files)], BENCH["env"], BENCH["log"])
-    fresh = workdir / "fresh"
-    fresh.mkdir(exist_ok=True)
+    # A new directory (SQLite: a new database and keys) and, on PostgreSQL, a new database every run, so a
+    # reused work directory (--reuse) measures an import into an empty database too.
+    fresh = Path(tempfile.mkdtemp(dir=workdir, prefix="fresh-"))
     env = dict(BENCH["env"], DANGJIAN_DATA_DIR=str(fresh))
     pg = BENCH.get("pg")
     if pg is not None:
-        subprocess.run(["su", "postgres", "-s", "/bin/sh", "-c",
-                        f"{pg.bin}/createdb -h 127.0.0.1 -p {PG_PORT} dangjian_fresh"], check=True)
+        for cmd in ("dropdb --if-exists", "createdb"):
+            subprocess.run(["su", "postgres", "-s", "/bin/sh", "-c",
+                            f"{pg.bin}/{cmd} -h 127.0.0.1 -p {PG_PORT} dangjian_fresh"], check=True)
         env["DATABASE_URL"] = env["DATABASE_URL"].rsplit("/", 1)[0] + "/dangjian_fresh"
     subprocess.run([DANGJIAN, "init_keys"], env=env, check=True, stdout=subprocess.DEVNULL, cwd=ROOT)
     subprocess.run([DANGJIAN, "migrate", "-v", "0"], env=env, check=True, cwd=ROOT)
@@ -183,7 +187,8 @@ class Postgres:
             raise SystemExit("PostgreSQL is not installed (apt-get install postgresql)")
         self.bin = bins[-1]
         self.data = workdir / "pg"
-        self.data.mkdir()
+        self.existing = (self.data / "PG_VERSION").exists()  # --reuse: a cluster an earlier run kept
+        self.data.mkdir(exist_ok=True)
         shutil.chown(self.data, "postgres")
         shutil.chown(workdir, "postgres")
 
@@ -191,7 +196,8 @@ class Postgres:
         subprocess.run(["su", "postgres", "-s", "/bin/sh", "-c", cmd], check=True, stdout=subprocess.DEVNULL)
 
     def start(self) -> str:
-        self._su(f"{self.bin}/initdb -D {self.data} -E UTF8 --no-locale -A trust")
+        if not self.existing:
+            self._su(f"{self.bin}/initdb -D {self.data} -E UTF8 --no-locale -A trust")
         self._su(f"{self.bin}/pg_ctl -D {self.data} -l {self.data}/server.log -w -o "
                  f"'-p {PG_PORT} -k {self.data} -c listen_addresses=127.0.0.1' start")
         return f"postgres://postgres@127.0.0.1:{PG_PORT}/dangjian"
@@ -311,7 +317,15 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=None, help="default: a new directory under $TMPDIR")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (the cluster is stopped)")
     parser.add_argument("--json", type=Path, default=None, help="also write the results as JSON here")
+    parser.add_argument("--reuse", action="store_true",
+                        help="measure the data already loaded in --workdir (by an earlier --keep run) instead of "
+                             "generating it; only new migrations are applied")
+    parser.add_argument("--import-files", type=Path, default=None,
+                        help="import these orgs.xlsx + members.xlsx instead of the scale's own (e.g. a province slice)")
+    parser.add_argument("--skip-whole-export", action="store_true", help="don't export every county (province)")
     args = parser.parse_args()
+    if args.reuse and not (args.workdir and args.workdir.is_dir()):
+        parser.error("--reuse needs --workdir, a directory kept by an earlier run")
 
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix=f"dangjian-bench-{args.scale}-{args.db}-"))
     workdir.mkdir(parents=True, exist_ok=True)
@@ -326,22 +340,28 @@ def main() -> None:
     try:
         if pg is not None:
             env["DATABASE_URL"] = pg.start()
-            subprocess.run(["su", "postgres", "-s", "/bin/sh", "-c",
-                            f"{pg.bin}/createdb -h 127.0.0.1 -p {PG_PORT} dangjian"], check=True)
-        subprocess.run([DANGJIAN, "init_keys"], env=env, check=True, stdout=subprocess.DEVNULL, cwd=ROOT)
+            if not args.reuse:
+                subprocess.run(["su", "postgres", "-s", "/bin/sh", "-c",
+                                f"{pg.bin}/createdb -h 127.0.0.1 -p {PG_PORT} dangjian"], check=True)
+        if not args.reuse:
+            subprocess.run([DANGJIAN, "init_keys"], env=env, check=True, stdout=subprocess.DEVNULL, cwd=ROOT)
         subprocess.run([DANGJIAN, "migrate", "-v", "0"], env=env, check=True, cwd=ROOT)
         demo = [DANGJIAN, "demo", "--scale", args.scale, "--seed", "1"]
         if args.members:
             demo += ["--members", str(args.members)]
         if args.counties:
             demo += ["--counties", str(args.counties)]
-        print(f"generating ({' '.join(demo[1:])}) into {workdir} ...", flush=True)
-        BENCH.update(env=env, log=log, demo=demo, pg=pg)
-        load = loadavg()
-        seconds, rss, cpu = run_measured(demo, env, log)
-        rows.append({"what": f"demo generation --scale {args.scale} ({args.db})", "seconds": seconds,
-                     "cpu_seconds": cpu, "peak_rss_mb": rss, "load": f"{load} → {loadavg()}"})
-        print(f"  {seconds:.1f} s (CPU {cpu:.1f} s), peak RSS {rss:.0f} MiB", flush=True)
+        BENCH.update(env=env, log=log, demo=demo, pg=pg, import_files=args.import_files,
+                     skip_whole=args.skip_whole_export)
+        if args.reuse:
+            print(f"measuring the data already in {workdir} ...", flush=True)
+        else:
+            print(f"generating ({' '.join(demo[1:])}) into {workdir} ...", flush=True)
+            load = loadavg()
+            seconds, rss, cpu = run_measured(demo, env, log)
+            rows.append({"what": f"demo generation --scale {args.scale} ({args.db})", "seconds": seconds,
+                         "cpu_seconds": cpu, "peak_rss_mb": rss, "load": f"{load} → {loadavg()}"})
+            print(f"  {seconds:.1f} s (CPU {cpu:.1f} s), peak RSS {rss:.0f} MiB", flush=True)
         if args.files:
             load = loadavg()
             seconds, rss, cpu = run_measured([*demo, "--files-only", "--write-files", str(workdir / "files")], env,
@@ -366,7 +386,7 @@ def main() -> None:
             pg.stop()
         if failed:
             print(f"failed: the work directory is kept for its log: {workdir}", file=sys.stderr)
-        elif not args.keep:
+        elif not (args.keep or args.reuse):
             shutil.rmtree(workdir, ignore_errors=True)
     print()
     print(" · ".join(f"{k}: {v}" for k, v in info.items()))
