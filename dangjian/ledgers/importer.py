@@ -1,22 +1,34 @@
 """Importing a ledger: one streaming pass per sheet that validates every row against lookups
 prepared in dicts (organizations by code and name, existing members by ID-number hash — a few
-chunked queries, never one per row), and, when committing, writes what it planned in batches.
+chunked queries, never one per row), and records the plan: what a commit is to write, already
+encrypted, keyed and in the shape of the INSERT.
 
-Validation and commit run the same code: ``run_import(..., write=False)`` only counts and explains;
-``write=True`` runs inside the caller's transaction, writes, and returns the digest of what it did,
-so the caller can refuse a commit whose plan differs from the preview the user confirmed.
+The file is read and validated once. The validation writes the plan to a file beside the upload
+(``run_import(..., plan=path)``); the commit (``commit_plan``) re-checks in bulk what the plan relied
+on — organization references, the versions of the existing members and organizations it saw, that
+the new codes and ID numbers are still free — and writes it in batches inside the caller's
+transaction, or refuses (PlanChanged). ``run_import(..., write=True)`` validates and writes in one go
+(a commit whose stored plan is unusable, e.g. validated on another day, does that and compares digests).
 
-Rows are never held all at once: new members are inserted in batches as they are read, so a city's
-roster goes in within the memory of one batch plus the index of existing members.
+Rows are never held all at once: the plan's new members are streamed to and from the file in batches,
+so a city's roster goes in within the memory of one batch plus the index of existing members.
 """
 
 from __future__ import annotations
 
+import collections
+import concurrent.futures
 import datetime as dt
 import hashlib
 import hmac
+import io
+import logging
+import multiprocessing
+import pickle
 import re
-from collections.abc import Callable, Iterable
+import struct
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -37,9 +49,11 @@ from dangjian.members.models import Member, MembershipEvent
 from dangjian.members.pinyin import name_keys
 from dangjian.orgs import rules as org_rules
 from dangjian.orgs.models import Org, OrgType
-from dangjian.orgs.services import org_create, org_update
+from dangjian.orgs.services import org_update
 
 from . import reader, rules
+
+log = logging.getLogger(__name__)
 
 # --- messages --------------------------------------------------------------------------------------
 DUPLICATE_ID = "与本文件第{row}行的公民身份号码重复，同一党员只能出现一次。"
@@ -263,19 +277,25 @@ _MISSING = object()
 
 
 class _Insert:
-    def __init__(self, model: type[models.Model]) -> None:
+    """One prepared INSERT of every concrete field. ``build`` turns a row's values into the
+    statement's parameters (adapted for the database, defaults filled) — at validation, so the
+    commit only fills the ``late`` fields (keys, timestamps, organizations created by the commit)
+    and sends the rows."""
+
+    def __init__(self, model: type[models.Model], late: tuple[str, ...] = ()) -> None:
         ops = connection.ops
         self.model = model
         self.plan: list[tuple[str, Any, Any]] = []
-        now = timezone.now()
         for f in model._meta.concrete_fields:
             adapt: Any = None
             if isinstance(f, models.DateTimeField):
                 adapt = ops.adapt_datetimefield_value
             elif isinstance(f, models.DateField):
                 adapt = ops.adapt_datefield_value
-            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-                default: Any = now
+            if f.attname in late:
+                default: Any = None
+            elif getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+                default = _MISSING
             elif f.has_default():
                 default = f.get_default()
             elif f.null:
@@ -285,27 +305,36 @@ class _Insert:
             else:
                 default = _MISSING
             self.plan.append((f.attname, adapt, default))
+        self.index = {name: i for i, (name, _a, _d) in enumerate(self.plan)}
+        self.adapters = {name: adapt for name, adapt, _d in self.plan}
         qn = ops.quote_name
         cols = ", ".join(qn(f.column) for f in model._meta.concrete_fields)
         marks = ", ".join(["%s"] * len(self.plan))
         self.sql = f"INSERT INTO {qn(model._meta.db_table)} ({cols}) VALUES ({marks})"  # noqa: S608 (identifiers from model metadata)
+        self._adapted: dict[Any, Any] = {}  # the same few dates recur on every row
 
-    def insert(self, rows: list[dict[str, Any]]) -> None:
-        values = []
-        adapted: dict[Any, Any] = {}  # the same few dates and timestamps recur on every row
-        for row in rows:
-            out = []
-            for name, adapt, default in self.plan:
-                v = row.get(name, default)
-                if v is _MISSING:
-                    raise ValueError(f"{self.model.__name__}.{name} has no value")
-                if adapt is not None and v is not None:
-                    a = adapted.get(v)
-                    if a is None:
-                        a = adapted[v] = adapt(v)
-                    v = a
-                out.append(v)
-            values.append(out)
+    def build(self, row: dict[str, Any]) -> list[Any]:
+        out = []
+        adapted = self._adapted
+        for name, adapt, default in self.plan:
+            v = row.get(name, default)
+            if v is _MISSING:
+                raise ValueError(f"{self.model.__name__}.{name} has no value")
+            if adapt is not None and v is not None:
+                a = adapted.get(v)
+                if a is None:
+                    if len(adapted) > 100_000:
+                        adapted.clear()
+                    a = adapted[v] = adapt(v)
+                v = a
+            out.append(v)
+        return out
+
+    def adapt(self, name: str, value: Any) -> Any:
+        adapt = self.adapters[name]
+        return adapt(value) if adapt is not None and value is not None else value
+
+    def insert(self, values: list[list[Any]]) -> None:
         if values:
             with connection.cursor() as cursor:
                 cursor.executemany(self.sql, values)
@@ -324,6 +353,131 @@ def _reserve_ids(model: type[models.Model], n: int) -> list[int]:
     return list(range(start, start + n))
 
 
+# --- the plan: what a validation decided to write, kept for the commit --------------------------------
+PLAN_FORMAT = 1
+MEMBER_LATE = ("id", "org_id", "county_id", "created_at", "updated_at")
+EVENT_LATE = ("id", "member_id", "to_org_id", "org_after_id", "recorded_at")
+
+
+class PlanUnusable(Exception):
+    """The stored plan cannot be used (missing, damaged, written on another day, for another user or
+    database, or for another validation): the commit validates the file again instead."""
+
+
+class PlanChanged(Exception):
+    """Something the plan relied on changed after the validation (a member or organization was
+    edited, a code or ID number was taken): the commit is refused."""
+
+
+_LEN = struct.Struct("<Q")
+_MAC_SIZE = hashlib.sha256().digest_size
+
+
+def _plan_key() -> bytes:
+    return hashlib.sha256(b"dangjian-ledger-plan:" + settings.DANGJIAN_HASH_KEY.encode()).digest()
+
+
+class _PlanUnpickler(pickle.Unpickler):
+    """Only the types a plan holds (the file's HMAC is checked first; this is the second lock)."""
+
+    ALLOWED = frozenset({("datetime", "date"), ("datetime", "datetime"), ("datetime", "timezone"),
+                         ("datetime", "timedelta"), (__name__, "_EventChange")})
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) not in self.ALLOWED:
+            raise pickle.UnpicklingError(f"{module}.{name}")
+        return super().find_class(module, name)
+
+
+class PlanWriter:
+    """A validation's plan, written as the pass goes: length-prefixed pickled records (the new
+    members, a batch each), then the summary (checks, organization and member changes, counts),
+    the summary's offset, and an HMAC of all of it under a key derived from the server's hash key —
+    the commit reads only a file this server wrote, and never holds the new members all at once."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.file = path.open("wb")
+        self.mac = hmac.new(_plan_key(), digestmod=hashlib.sha256)
+
+    def record(self, obj: Any) -> None:
+        data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+        head = _LEN.pack(len(data))
+        self.file.write(head)
+        self.file.write(data)
+        self.mac.update(head)
+        self.mac.update(data)
+
+    def finish(self, summary: dict[str, Any]) -> None:
+        offset = self.file.tell()
+        self.record(summary)
+        tail = _LEN.pack(offset)
+        self.mac.update(tail)
+        self.file.write(tail)
+        self.file.write(self.mac.digest())
+        self.file.close()
+
+    def discard(self) -> None:
+        self.file.close()
+        self.path.unlink(missing_ok=True)
+
+
+class PlanReader:
+    def __init__(self, path: Path) -> None:
+        try:
+            size = path.stat().st_size
+            self.file = path.open("rb")
+        except OSError:
+            raise PlanUnusable from None
+        try:
+            if size < _LEN.size * 2 + _MAC_SIZE:
+                raise PlanUnusable
+            mac = hmac.new(_plan_key(), digestmod=hashlib.sha256)
+            remaining = size - _MAC_SIZE
+            while remaining:
+                chunk = self.file.read(min(1 << 20, remaining))
+                if not chunk:
+                    raise PlanUnusable
+                mac.update(chunk)
+                remaining -= len(chunk)
+            if not hmac.compare_digest(mac.digest(), self.file.read(_MAC_SIZE)):
+                raise PlanUnusable
+            self.file.seek(size - _MAC_SIZE - _LEN.size)
+            self.end = _LEN.unpack(self.file.read(_LEN.size))[0]
+            self.file.seek(self.end)
+            self.summary: dict[str, Any] = self._read()
+            self.file.seek(0)
+        except (PlanUnusable, pickle.UnpicklingError, EOFError, struct.error, ValueError):
+            self.file.close()
+            raise PlanUnusable from None
+
+    def _read(self) -> Any:
+        (n,) = _LEN.unpack(self.file.read(_LEN.size))
+        return _PlanUnpickler(io.BytesIO(self.file.read(n))).load()
+
+    def records(self) -> Iterator[Any]:
+        while self.file.tell() < self.end:
+            yield self._read()
+
+    def close(self) -> None:
+        self.file.close()
+
+
+def _ref_sig(info: OrgInfo) -> tuple:
+    """What a member or organization row's reference resolved to, as far as the plan depends on it."""
+    return (info.pk, info.code, info.org_type, info.established_on, info.dissolved_on, info.path, info.county_id)
+
+
+SEAL_IN_HELPER_FROM = 4 * MEMBER_BATCH  # rows of a member sheet from which a helper process seals
+HELPER_PROCESS = True
+
+
+def _seal(items: list[tuple[str, str, str]]) -> list[tuple[str, str, str, str]]:
+    """The costly pure part of new members' rows: (ID number, phone, name) → the two numbers
+    encrypted and the name's pinyin keys."""
+    return [(crypto.encrypt(number), crypto.encrypt(phone), *_name_keys(name)) for number, phone, name in items]
+
+
 # --- the pass ------------------------------------------------------------------------------------
 @dataclass
 class _EventChange:
@@ -336,11 +490,13 @@ class _EventChange:
 
 
 class Importer:
-    def __init__(self, *, actor: User, today: dt.date, write: bool, progress: Progress | None = None,
-                 issue_cap: int = 5000) -> None:
+    """One pass over a file: validates every row and, given a PlanWriter, records what to write
+    (``run``); or writes a recorded plan after checking that what it relied on is unchanged
+    (``apply``)."""
+
+    def __init__(self, *, actor: User, today: dt.date, progress: Progress | None = None, issue_cap: int = 5000) -> None:
         self.actor = actor
         self.today = today
-        self.write = write
         self.progress = progress
         self.cap = issue_cap
         self.out = Outcome()
@@ -352,6 +508,29 @@ class Importer:
         self.audits: list[AuditEvent] = []
         self._column_plans: dict[str, list[tuple[str, int, rules.Column, dict | None]]] = {}
         self.hash = KeyedHasher()
+        # the plan being recorded (validation) or applied (commit)
+        self.writer: PlanWriter | None = None
+        self.refs: dict[str, tuple] = {}  # organization reference as typed -> what it resolved to
+        self.orgs_seen: list[tuple[int, int]] = []  # (pk, version) of every existing organization row
+        self.members_seen: list[tuple[int, int, int | None]] = []  # (pk, version, org) of every existing member row
+        self.steps: list[dict[str, Any]] = []
+        self._spill: list[tuple[str, list[Any], list[list[Any]], tuple[str, str, str]]] = []
+        self.member_insert = _Insert(Member, late=MEMBER_LATE)
+        self._sealed_columns = tuple(self.member_insert.index[f] for f in ("id_number_enc", "phone_enc", "name_pinyin",
+                                                                           "name_initials"))
+        self._sealing: collections.deque[tuple[list, list, Any]] = collections.deque()
+        self._pool: concurrent.futures.ProcessPoolExecutor | None = None
+        self.event_insert = _Insert(MembershipEvent, late=EVENT_LATE)
+        self._histories: dict[int, list[MembershipEvent]] = {}
+
+    @property
+    def recording(self) -> bool:
+        """Whether the pass still prepares what to write (after the first error it only explains)."""
+        return self.writer is not None and self.out.errors == 0
+
+    def _ref(self, value: str, info: OrgInfo) -> None:
+        if value not in self.refs:
+            self.refs[value] = _ref_sig(info)
 
     # -- helpers
     def _issue(self, level: str, sheet: reader.SheetRows, row: int | None, col: rules.Column | str, value: Any, msg: str) -> None:
@@ -418,8 +597,20 @@ class Importer:
         return plan
 
     # -- entry
-    def run(self, sheets: list[reader.SheetRows]) -> Outcome:
+    def run(self, sheets: list[reader.SheetRows], plan: Path | None = None) -> Outcome:
+        """Validate the sheets; with ``plan``, also write there what a commit is to write (kept only
+        if the file has no errors)."""
         self.total = sum(s.total for s in sheets)
+        self.writer = PlanWriter(plan) if plan is not None else None
+        try:
+            self._run(sheets)
+        except BaseException:
+            if self.writer is not None:
+                self.writer.discard()
+            raise
+        return self.out
+
+    def _run(self, sheets: list[reader.SheetRows]) -> None:
         for sheet in sheets:
             before = dict(self.out.counts)
             if sheet.column_set.entity == "orgs":
@@ -431,12 +622,19 @@ class Importer:
                 "ignored": sheet.match.unknown[:20],
                 "counts": {k: v - before.get(k, 0) for k, v in self.out.counts.items() if v - before.get(k, 0)},
             })
-        if self.write and self.out.errors == 0:
-            self._write_audits()
         self.out.digest = self.digest.hexdigest()
+        if self.writer is not None:
+            if self.out.errors:
+                self.writer.discard()
+            else:
+                self.writer.finish({
+                    "format": PLAN_FORMAT, "digest": self.out.digest, "today": self.today, "vendor": connection.vendor,
+                    "actor": self.actor.pk, "refs": self.refs, "orgs_seen": self.orgs_seen,
+                    "members_seen": self.members_seen, "steps": self.steps, "rows": self.total,
+                    "counts": self.out.counts, "warnings": self.out.warnings, "sheets": self.out.sheets,
+                })
         if self.progress is not None:
             self.progress(self.total, self.total)
-        return self.out
 
     # -- organizations
     def _orgs(self, sheet: reader.SheetRows) -> None:
@@ -466,7 +664,10 @@ class Importer:
             else:
                 new.append((number, v))
         loaded = Org.objects.in_bulk([pk for _n, _v, pk in existing_rows])
+        step: dict[str, Any] = {"kind": "orgs", "new": [], "updates": []}
+        self.steps.append(step)
         for number, v, pk in existing_rows:
+            self.orgs_seen.append((pk, loaded[pk].version))
             self._org_existing(sheet, number, v, loaded[pk], editable, changed)
         # New organizations: parents first (a parent may be an existing organization or another new
         # row of this sheet, in any order).
@@ -504,10 +705,8 @@ class Importer:
             visit(key)
         failed: set[str] = set()
         for n, v in ordered:
-            self._org_new(sheet, n, v, failed)
-        if self.write and self.out.errors == 0:
-            for _n, (org, values) in changed:
-                org_update(actor=self.actor, org=org, version=org.version, **values)
+            self._org_new(sheet, n, v, failed, step["new"])
+        step["updates"] = [(org.pk, org.version, values) for _n, (org, values) in changed]
 
     def _org_existing(self, sheet: reader.SheetRows, number: int, v: dict[str, Any], org: Org, editable: list[str],
                       changed: list[tuple[int, Any]]) -> None:
@@ -557,7 +756,8 @@ class Importer:
             return "是" if value else "否"
         return str(value) if value not in (None, "") else "（空）"
 
-    def _org_new(self, sheet: reader.SheetRows, number: int, v: dict[str, Any], failed: set[str]) -> None:
+    def _org_new(self, sheet: reader.SheetRows, number: int, v: dict[str, Any], failed: set[str],
+                 new: list[dict[str, Any]]) -> None:
         cols = sheet.match.columns
         key = rules.org_key(v["code"])
         parent_value = v.get("parent", "")
@@ -574,6 +774,7 @@ class Importer:
         if parent.pk is None and rules.org_key(parent.code) in failed:
             failed.add(key)
             return  # the parent's row already has its error
+        self._ref(parent_value, parent)
         msg = org_rules.check_child_allowed(parent.org_type, v["org_type"], dict(OrgType.choices))
         if msg is None and parent.dissolved_on is not None:
             msg = org_rules.PARENT_DISSOLVED.format(name=parent.name, date=parent.dissolved_on)
@@ -587,14 +788,9 @@ class Importer:
                   if k in v and v[k] is not None}
         self._plan("org-new", v["code"], v["name"], v["org_type"], v["established_on"], parent.code, sorted(fields.items()))
         self._preview(sheet, number, "新增党组织", v["name"], f"上级：{parent.name}")
-        if self.write and self.out.errors == 0:
-            parent_obj = self.created_orgs.get(rules.org_key(parent.code)) or Org.objects.get(pk=parent.pk)
-            org = org_create(actor=self.actor, parent=parent_obj, name=v["name"], code=v["code"], org_type=v["org_type"],
-                             established_on=v["established_on"], doc_number=IMPORT_NOTE, today=self.today, **fields)
-            self.created_orgs[key] = org
-            info = self.orgs.by_code[key]
-            info.pk, info.path, info.county_id = org.pk, org.path, org.county_id
-            self.orgs.by_pk[org.pk] = info
+        if self.recording:
+            new.append({"code": v["code"], "name": v["name"], "org_type": v["org_type"],
+                        "established_on": v["established_on"], "parent": parent.code, "fields": fields})
 
     # -- members
     def _members(self, sheet: reader.SheetRows) -> None:
@@ -609,26 +805,61 @@ class Importer:
         existing = _existing_members(h for h in hashes if h)
         del hashes
         seen: dict[str, int] = {}
-        new_batch: list[dict[str, Any]] = []
-        updates: list[tuple[int, dict[str, Any]]] = []
+        step: dict[str, Any] = {"kind": "members", "new": 0, "updates": [], "events": []}
+        self.steps.append(step)
         event_changes: list[_EventChange] = []
-        for number, row in sheet.rows():
-            self._tick()
-            v = self._read_row(sheet, number, row)
-            if v is None:
-                continue
-            self._member_row(sheet, number, v, existing, seen, new_batch, updates, event_changes)
-            if self.write and len(new_batch) >= MEMBER_BATCH and self.out.errors == 0:
-                self._insert_members(new_batch)
-                new_batch.clear()
+        if self.recording and sheet.total >= SEAL_IN_HELPER_FROM and HELPER_PROCESS:
+            # Encryption and pinyin are pure and a third of the pass: a forked helper does them for
+            # each batch while this process reads on (it touches neither the database nor files).
+            self._pool = concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+        try:
+            for number, row in sheet.rows():
+                self._tick()
+                v = self._read_row(sheet, number, row)
+                if v is None:
+                    continue
+                self._member_row(sheet, number, v, existing, seen, step, event_changes)
+                if len(self._spill) >= MEMBER_BATCH:
+                    self._flush_spill(step)
+            self._flush_spill(step, final=True)
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown(cancel_futures=True)
+                self._pool = None
         self._check_event_changes(sheet, event_changes)
-        if self.write and self.out.errors == 0:
-            self._insert_members(new_batch)
-            self._update_members(updates)
-            self._write_event_changes(event_changes)
+        if self.recording:
+            step["events"] = event_changes
+
+    def _flush_spill(self, step: dict[str, Any], *, final: bool = False) -> None:
+        """Seal the batch of new members (in the second process when there is one, while this one
+        reads on) and write sealed batches to the plan, in order."""
+        if self.recording and self._spill:
+            batch = self._spill
+            items = [b[3] for b in batch]
+            future: Any = self._pool.submit(_seal, items) if self._pool is not None else None
+            self._sealing.append((batch, items, future))
+            step["new"] += len(batch)
+        self._spill = []
+        while self._sealing and (final or len(self._sealing) > 2 or self._sealing[0][2] is None
+                                 or self._sealing[0][2].done()):
+            batch, items, future = self._sealing.popleft()
+            if not self.recording:
+                continue  # the file has errors: the plan will be discarded
+            try:
+                sealed = future.result() if future is not None else _seal(items)
+            except Exception:  # the helper process died (killed, out of memory): seal here instead
+                log.warning("ledger import: sealing in the helper process failed; sealing in this one", exc_info=True)
+                sealed = _seal(items)
+            i_id, i_phone, i_full, i_initials = self._sealed_columns
+            out = []
+            for (org_key, row, events, _item), (id_enc, phone_enc, full, initials) in zip(batch, sealed, strict=True):
+                row[i_id], row[i_phone], row[i_full], row[i_initials] = id_enc, phone_enc, full, initials
+                out.append((org_key, row, events))
+            assert self.writer is not None
+            self.writer.record(out)
 
     def _member_row(self, sheet: reader.SheetRows, number: int, v: dict[str, Any], existing: dict[str, tuple],
-                    seen: dict[str, int], new_batch: list, updates: list, event_changes: list) -> None:
+                    seen: dict[str, int], step: dict[str, Any], event_changes: list) -> None:
         cols = sheet.match.columns
         errors_before = self.out.errors
         if "*" in v["id_number"]:
@@ -667,6 +898,8 @@ class Importer:
                 elif org.dissolved_on is not None and org.dissolved_on <= self.today:
                     self._issue("error", sheet, number, cols[ref_key], ref, ORG_DISSOLVED.format(name=org.name, date=org.dissolved_on))
                     org = None
+                else:
+                    self._ref(ref, org)
         correction = v.get("party_age_correction")
         if correction is not None and not -80 <= correction <= 80:
             self._issue("error", sheet, number, cols["party_age_correction"], correction, CORRECTION_RANGE)
@@ -686,12 +919,12 @@ class Importer:
         if self.out.errors != errors_before:
             return
         if current is None:
-            self._member_new(sheet, number, v, info, id_hash, org, kind, phone, new_batch)
+            self._member_new(sheet, number, v, info, id_hash, org, kind, phone)
         else:
-            self._member_existing(sheet, number, v, current, org, kind, phone, updates, event_changes)
+            self._member_existing(sheet, number, v, current, org, kind, phone, step["updates"], event_changes)
 
     def _member_new(self, sheet: reader.SheetRows, number: int, v: dict[str, Any], info: idnumbers.IdInfo, id_hash: str,
-                    org: OrgInfo | None, kind: str, phone: str, new_batch: list) -> None:
+                    org: OrgInfo | None, kind: str, phone: str) -> None:
         assert org is not None
         cols = sheet.match.columns
         joined = v["joined_on"]
@@ -716,10 +949,28 @@ class Importer:
         self._plan("member-new", id_hash, org.code, kind, sorted(personal.items()), phone,
                    v.get("converted_on"), bool(v.get("is_mobile")), bool(v.get("is_lost_contact")))
         self._preview(sheet, number, "新增党员", v["name"], f"{org.name}，{mrules.STATUS_LABELS[kind]}")
-        if not self.write:
+        if not self.recording:
             return
-        new_batch.append({"v": v, "personal": personal, "info": info, "hash": id_hash, "org_code": org.code, "phone": phone,
-                          "events": events, "states": states})
+        # The rows as the commit inserts them, keyed now and sealed (encrypted, pinyin) per batch: the commit only adds keys.
+        last = states[-1]
+        number_ = info.number
+        row = self.member_insert.build({  # the encrypted numbers and pinyin keys are filled in by _seal
+            **personal, "id_number_enc": "", "phone_enc": "", "name_pinyin": "", "name_initials": "",
+            "id_number_hash": id_hash, "id_number_masked": crypto.mask_id_number(number_),
+            "phone_hash": self.hash(phone), "phone_masked": crypto.mask_phone(phone),
+            "status": last.status, "joined_on": last.admitted_on, "converted_on": last.converted_on,
+            "probation_ends_on": last.probation_ends_on, "is_mobile": last.is_mobile, "is_lost_contact": last.is_lost_contact,
+            "lost_contact_on": last.lost_contact_on, "suspended_on": last.suspended_on, "version": 1,
+        })
+        actor_id = self.actor.pk
+        event_rows = [self.event_insert.build({
+            "kind": ev.kind, "date": ev.date, "seq": seq, "from_org_id": None, "letter_number": "", "out_date": None,
+            "status_in": ev.status if ev.kind == mrules.RECORDED else "", "joined_on": ev.joined_on,
+            "converted_on": ev.converted_on, "months": None, "reason": "", "note": IMPORT_NOTE,
+            "status_after": st.status, "mobile_after": st.is_mobile, "lost_after": st.is_lost_contact,
+            "recorded_by_id": actor_id,
+        }) for seq, (ev, st) in enumerate(zip(events, states, strict=True))]
+        self._spill.append((rules.org_key(org.code), row, event_rows, (number_, phone, personal["name"])))
 
     def _member_existing(self, sheet: reader.SheetRows, number: int, v: dict[str, Any], current: tuple,
                          org: OrgInfo | None, kind: str, phone: str, updates: list, event_changes: list) -> None:
@@ -728,6 +979,7 @@ class Importer:
         def cur(name: str) -> Any:
             return current[_IDX[name]]
 
+        self.members_seen.append((cur("pk"), cur("version"), cur("org_id")))
         current_org = self.orgs.by_pk.get(cur("org_id")) if cur("org_id") else None
         if current_org is None or not current_org.in_scope:
             self._issue("error", sheet, number, cols["id_number"], cur("id_number_masked"), MEMBER_OUT_OF_SCOPE)
@@ -783,8 +1035,11 @@ class Importer:
             if phone_change is not None:
                 detail += ("；" if detail else "") + f"手机号码：{cur('phone_masked') or '（空）'} → {crypto.mask_phone(phone_change)}"
             self._preview(sheet, number, "修改党员信息", v.get("name") or cur("name"), detail)
-            if self.write:
-                updates.append((pk, {"current": current, "changes": changes, "phone": phone_change}))
+            if self.recording:
+                phone_values = None
+                if phone_change is not None:  # kept encrypted: the plan file holds no plain phone number
+                    phone_values = (crypto.encrypt(phone_change), self.hash(phone_change), crypto.mask_phone(phone_change))
+                updates.append((pk, {"current": current, "changes": changes, "phone": phone_values}))
         if events:
             if transfer_label:
                 self.out.count("transfers")
@@ -803,11 +1058,7 @@ class Importer:
     def _check_event_changes(self, sheet: reader.SheetRows, changes: list[_EventChange]) -> None:
         """Replay the history of every member whose membership the file changes (one query per
         chunk of members): a change the rules refuse is an error on its row."""
-        self._histories: dict[int, list[MembershipEvent]] = {}
-        pks = [c.member_pk for c in changes]
-        for i in range(0, len(pks), LOOKUP_CHUNK):
-            for ev in MembershipEvent.objects.filter(member_id__in=pks[i:i + LOOKUP_CHUNK]).order_by("date", "seq", "id"):
-                self._histories.setdefault(ev.member_id, []).append(ev)
+        self._load_histories([c.member_pk for c in changes])
         for c in changes:
             history = [e.as_rule_event() for e in self._histories.get(c.member_pk, [])]
             prior = self._histories.get(c.member_pk, [])
@@ -820,46 +1071,147 @@ class Importer:
             except mrules.MembershipRuleError as exc:
                 self._issue("error", sheet, c.row, "党籍", c.label, str(exc))
 
-    # -- writes
-    def _insert_members(self, batch: list[dict[str, Any]]) -> None:
+    def _load_histories(self, pks: list[int]) -> None:
+        self._histories = {}
+        for i in range(0, len(pks), LOOKUP_CHUNK):
+            for ev in MembershipEvent.objects.filter(member_id__in=pks[i:i + LOOKUP_CHUNK]).order_by("date", "seq", "id"):
+                self._histories.setdefault(ev.member_id, []).append(ev)
+
+    # -- the commit: check, then write the plan
+    def apply(self, summary: dict[str, Any], records: Iterator[Any]) -> None:
+        """Write a recorded plan, inside the caller's transaction. PlanChanged when anything the
+        validation relied on differs now (nothing written then survives: the caller rolls back)."""
+        if not connection.in_atomic_block:
+            raise RuntimeError("a plan is applied inside the commit's transaction")
+        self._check_plan(summary)
+        self.total, self.done = summary["rows"], 0
+        for step in summary["steps"]:
+            if step["kind"] == "orgs":
+                self._apply_orgs(step)
+            else:
+                self._apply_members(step, records)
+        self._write_audits()
+        if self.progress is not None:
+            self.progress(self.total, self.total)
+
+    def _check_plan(self, summary: dict[str, Any]) -> None:
+        """The validation's view of the database, re-checked in bulk: the new organizations' codes
+        still free, every organization reference resolving as it did, every existing organization
+        and member row at the version it was validated against, and those members still in scope.
+        (New members' ID numbers are checked batch by batch as they are inserted.)"""
+        for step in summary["steps"]:
+            if step["kind"] != "orgs":
+                continue
+            for new in step["new"]:
+                if rules.org_key(new["code"]) in self.orgs.by_code:
+                    raise PlanChanged
+                self.orgs.add_new(OrgInfo(None, new["code"], new["name"], new["org_type"], "", new["established_on"],
+                                          None, None, True, rules.org_key(new["parent"])))
+        for value, sig in summary["refs"].items():
+            try:
+                info = self.orgs.resolve(value)
+            except rules.CellError:
+                raise PlanChanged from None
+            if _ref_sig(info) != sig:
+                raise PlanChanged
+        orgs_seen = summary["orgs_seen"]
+        for i in range(0, len(orgs_seen), LOOKUP_CHUNK):
+            chunk = dict(orgs_seen[i:i + LOOKUP_CHUNK])
+            now = dict(Org.objects.filter(pk__in=list(chunk)).values_list("pk", "version"))
+            if now != chunk:
+                raise PlanChanged
+        members_seen = summary["members_seen"]
+        for i in range(0, len(members_seen), LOOKUP_CHUNK):
+            chunk = {pk: (version, org) for pk, version, org in members_seen[i:i + LOOKUP_CHUNK]}
+            now = {pk: (version, org) for pk, version, org in
+                   Member.objects.filter(pk__in=list(chunk)).values_list("pk", "version", "org_id")}
+            if now != chunk:
+                raise PlanChanged
+            for _version, org in chunk.values():
+                holder = self.orgs.by_pk.get(org) if org else None
+                if holder is None or not holder.in_scope:
+                    raise PlanChanged
+
+    def _apply_orgs(self, step: dict[str, Any]) -> None:
+        from dangjian.common.errors import ConflictError
+        from dangjian.orgs.services import orgs_bulk_create
+
+        new = step["new"]
+        if new:
+            codes = {n["code"] for n in new}
+            outside = sorted({n["parent"] for n in new} - codes)
+            parents: dict[str, Org] = {}
+            for i in range(0, len(outside), LOOKUP_CHUNK):
+                parents.update({o.code: o for o in Org.objects.filter(code__in=outside[i:i + LOOKUP_CHUNK])})
+            rows = [{"name": n["name"], "code": n["code"], "org_type": n["org_type"], "established_on": n["established_on"],
+                     "parent": parents[n["parent"]] if n["parent"] in parents else n["parent"], **n["fields"]} for n in new]
+            created = orgs_bulk_create(actor=self.actor, rows=rows, doc_number=IMPORT_NOTE, today=self.today)
+            for code, org in created.items():
+                key = rules.org_key(code)
+                self.created_orgs[key] = org
+                info = self.orgs.by_code[key]
+                info.pk, info.path, info.county_id = org.pk, org.path, org.county_id
+                self.orgs.by_pk[org.pk] = info
+            self._advance(len(new))
+        for pk, version, values in step["updates"]:
+            try:
+                org_update(actor=self.actor, org=Org.objects.get(pk=pk), version=version, **values)
+            except ConflictError:
+                raise PlanChanged from None
+
+    def _advance(self, n: int) -> None:
+        self.done += n
+        if self.progress is not None:
+            self.progress(min(self.done, self.total), self.total)
+
+    def _apply_members(self, step: dict[str, Any], records: Iterator[Any]) -> None:
+        left = step["new"]
+        pending: list[tuple[str, list[Any], list[list[Any]]]] = []
+        while left > 0:
+            batch = next(records)
+            left -= len(batch)
+            for item in batch:
+                pending.append(item)
+                if len(pending) >= MEMBER_BATCH:
+                    self._insert_members(pending)
+                    pending = []
+        self._insert_members(pending)
+        self._update_members(step["updates"])
+        events = step["events"]
+        if events:
+            self._load_histories([c.member_pk for c in events])
+            self._write_event_changes(events)
+
+    def _insert_members(self, batch: list[tuple[str, list[Any], list[list[Any]]]]) -> None:
+        """New members and their events, as prepared by the validation: keys, organizations and
+        timestamps filled in, then two executemany."""
         if not batch:
             return
+        m, e = self.member_insert, self.event_insert
+        i_hash = m.index["id_number_hash"]
+        hashes = [row[i_hash] for _o, row, _e in batch]
+        for i in range(0, len(hashes), LOOKUP_CHUNK):
+            if Member.objects.filter(id_number_hash__in=hashes[i:i + LOOKUP_CHUNK]).exists():
+                raise PlanChanged  # someone recorded one of these members after the validation
         now = timezone.now()
+        m_now, e_now = m.adapt("created_at", now), e.adapt("recorded_at", now)
+        i_id, i_org, i_county, i_created, i_updated = (m.index[f] for f in MEMBER_LATE)
+        j_id, j_member, j_to, j_after, j_at = (e.index[f] for f in EVENT_LATE)
+        j_kind = e.index["kind"]
         member_ids = _reserve_ids(Member, len(batch))
-        n_events = sum(len(b["events"]) for b in batch)
-        event_ids = iter(_reserve_ids(MembershipEvent, n_events))
+        event_ids = iter(_reserve_ids(MembershipEvent, sum(len(evs) for _o, _r, evs in batch)))
         members, events = [], []
-        actor_id = self.actor.pk
-        for pk, b in zip(member_ids, batch, strict=True):
-            info = self.orgs.by_code[rules.org_key(b["org_code"])]
-            org_id = info.pk
-            last = b["states"][-1]
-            personal = b["personal"]
-            full, initials = _name_keys(personal["name"])
-            phone = b["phone"]
-            number = b["info"].number
-            members.append({
-                **personal, "id": pk, "name_pinyin": full, "name_initials": initials,
-                "id_number_enc": crypto.encrypt(number), "id_number_hash": b["hash"],
-                "id_number_masked": crypto.mask_id_number(number),
-                "phone_enc": crypto.encrypt(phone), "phone_hash": self.hash(phone), "phone_masked": crypto.mask_phone(phone),
-                "org_id": org_id, "status": last.status, "joined_on": last.admitted_on, "converted_on": last.converted_on,
-                "probation_ends_on": last.probation_ends_on, "is_mobile": last.is_mobile, "is_lost_contact": last.is_lost_contact,
-                "lost_contact_on": last.lost_contact_on, "suspended_on": last.suspended_on, "county_id": info.county_id,
-                "version": 1, "created_at": now, "updated_at": now,
-            })
-            for seq, (ev, st) in enumerate(zip(b["events"], b["states"], strict=True)):
-                events.append({
-                    "id": next(event_ids), "member_id": pk, "kind": ev.kind, "date": ev.date, "seq": seq,
-                    "from_org_id": None, "to_org_id": org_id if ev.kind == mrules.RECORDED else None,
-                    "letter_number": "", "out_date": None,
-                    "status_in": ev.status if ev.kind == mrules.RECORDED else "", "joined_on": ev.joined_on,
-                    "converted_on": ev.converted_on, "months": None, "reason": "", "note": IMPORT_NOTE,
-                    "org_after_id": org_id, "status_after": st.status, "mobile_after": st.is_mobile,
-                    "lost_after": st.is_lost_contact, "recorded_by_id": actor_id, "recorded_at": now,
-                })
-        _Insert(Member).insert(members)
-        _Insert(MembershipEvent).insert(events)
+        for pk, (org_key, row, evs) in zip(member_ids, batch, strict=True):
+            info = self.orgs.by_code[org_key]
+            row[i_id], row[i_org], row[i_county], row[i_created], row[i_updated] = pk, info.pk, info.county_id, m_now, m_now
+            members.append(row)
+            for ev in evs:
+                ev[j_id], ev[j_member], ev[j_after], ev[j_at] = next(event_ids), pk, info.pk, e_now
+                ev[j_to] = info.pk if ev[j_kind] == mrules.RECORDED else None
+                events.append(ev)
+        m.insert(members)
+        e.insert(events)
+        self._advance(len(batch))
 
     def _update_members(self, updates: list[tuple[int, dict[str, Any]]]) -> None:
         if not updates:
@@ -874,9 +1226,9 @@ class Importer:
             m.name_pinyin, m.name_initials = _name_keys(m.name)
             m.version = current[_IDX["version"]] + 1
             m.updated_at = now
-            phone = u["phone"]
+            phone = u["phone"]  # (encrypted, keyed hash, masked), prepared by the validation
             if phone is not None:
-                m.phone_enc, m.phone_hash, m.phone_masked = crypto.encrypt(phone), crypto.keyed_hash(phone), crypto.mask_phone(phone)
+                m.phone_enc, m.phone_hash, m.phone_masked = phone
             else:
                 m.phone_hash, m.phone_masked = current[_IDX["phone_hash"]], current[_IDX["phone_masked"]]
             objs.append((m, phone is not None))
@@ -948,10 +1300,36 @@ class Importer:
 
 
 def run_import(path: Path, original_name: str, *, actor: User, today: dt.date | None = None, write: bool = False,
-               progress: Progress | None = None) -> Outcome:
-    """Validate (``write=False``) or validate and write (``write=True``, inside the caller's
-    transaction) one ledger file. Raises reader.FileRejected for a file that cannot be read."""
+               progress: Progress | None = None, plan: Path | None = None) -> Outcome:
+    """Validate one ledger file (``write=False``; with ``plan``, also record there what the commit is
+    to write), or validate and write it (``write=True``, inside the caller's transaction: the plan
+    goes to a scratch file and is applied at once). Raises reader.FileRejected for a file that
+    cannot be read."""
     sheets = reader.open_ledger(path, original_name)
-    return Importer(actor=actor, today=today or dt.date.today(), write=write, progress=progress).run(sheets)
+    today = today or dt.date.today()
+    if not write:
+        return Importer(actor=actor, today=today, progress=progress).run(sheets, plan)
+    with tempfile.TemporaryDirectory(prefix="dangjian-plan-") as tmp:
+        scratch = Path(tmp) / "plan"
+        outcome = Importer(actor=actor, today=today, progress=progress).run(sheets, scratch)
+        if outcome.errors == 0:
+            commit_plan(scratch, actor=actor, today=today, digest=outcome.digest, progress=progress)
+    return outcome
 
 
+def commit_plan(path: Path, *, actor: User, today: dt.date | None = None, digest: str,
+                progress: Progress | None = None) -> Outcome:
+    """Write the plan a validation recorded at ``path`` (inside the caller's transaction). Raises
+    PlanUnusable when the plan is not this validation's (``digest``), not today's, not this user's
+    or this database's, or is damaged; PlanChanged when what it relied on changed since."""
+    today = today or dt.date.today()
+    plan = PlanReader(path)
+    try:
+        s = plan.summary
+        if (not isinstance(s, dict) or s.get("format") != PLAN_FORMAT or s.get("digest") != digest
+                or s.get("today") != today or s.get("vendor") != connection.vendor or s.get("actor") != actor.pk):
+            raise PlanUnusable
+        Importer(actor=actor, today=today, progress=progress).apply(s, plan.records())
+    finally:
+        plan.close()
+    return Outcome(warnings=s["warnings"], counts=s["counts"], digest=s["digest"], sheets=s["sheets"])

@@ -1,8 +1,10 @@
 """Ledger writes: import jobs (upload → validate → preview → commit) and audited exports.
 
-The commit is one transaction: it re-reads and re-validates the file, writes everything, checks that
-what it wrote is exactly what the user previewed (the plan digest), and marks the job committed — or
-rolls all of it back. A job whose worker disappeared (restart, crash) is marked failed when its page
+The validation reads the file once and keeps its plan (what to write, already encrypted) in a file
+beside the upload. The commit is one transaction: it checks that what the plan relied on is unchanged
+(else PLAN_CHANGED), writes everything, and marks the job committed — or rolls all of it back. A job
+whose plan file is unusable (validated on another day, or lost) is re-validated inside the commit and
+written only if its digest equals the one the user previewed. A job whose worker disappeared (restart, crash) is marked failed when its page
 is next opened; nothing of it was written, since the transaction never committed."""
 
 from __future__ import annotations
@@ -54,6 +56,11 @@ def job_path(job: ImportJob) -> Path:
 
 def _progress_path(job_id: int) -> Path:
     return upload_dir() / f"job-{job_id}.progress"
+
+
+def plan_path(job_id: int) -> Path:
+    """The validated plan of a job (importer.PlanWriter), kept until the job is committed or fails."""
+    return upload_dir() / f"job-{job_id}.plan"
 
 
 # --- progress and heartbeats ------------------------------------------------------------------------
@@ -145,11 +152,12 @@ def job_validate(*, job_id: int, today: dt.date | None = None) -> ImportJob:
         return job
     job.issues.all().delete()
     path = job_path(job)
+    plan_path(job_id).unlink(missing_ok=True)
     try:
         if not path.exists():
             raise reader.FileRejected(NO_FILE)
         outcome = importer.run_import(
-            path, job.original_name, actor=job.user, today=today,
+            path, job.original_name, actor=job.user, today=today, plan=plan_path(job_id),
             progress=lambda d, t: _beat(job_id, d, t, in_transaction=False),
         )
     except reader.FileRejected as exc:
@@ -202,6 +210,24 @@ class _Rollback(Exception):
     pass
 
 
+def _commit_outcome(job: ImportJob, today: dt.date | None) -> importer.Outcome:
+    """Write the job inside the caller's transaction: its stored plan if usable, else the file
+    validated again (the caller then compares digests)."""
+
+    def progress(d: int, t: int) -> None:
+        _beat(job.pk, d, t, in_transaction=True)
+
+    try:
+        try:
+            return importer.commit_plan(plan_path(job.pk), actor=job.user, today=today, digest=job.digest, progress=progress)
+        except importer.PlanUnusable:
+            log.info("ledger job %s: no usable plan, validating the file again inside the commit", job.pk)
+        return importer.run_import(job_path(job), job.original_name, actor=job.user, today=today, write=True,
+                                   progress=progress)
+    except importer.PlanChanged:
+        raise _Rollback(PLAN_CHANGED) from None
+
+
 def job_commit(*, job_id: int, today: dt.date | None = None) -> ImportJob:
     """Write the job's file in one transaction (the task). Any error, or any difference from the
     previewed plan, rolls everything back and marks the job failed with the reason."""
@@ -215,10 +241,7 @@ def job_commit(*, job_id: int, today: dt.date | None = None) -> ImportJob:
     try:
         require_writer(job.user)
         with transaction.atomic():
-            outcome = importer.run_import(
-                job_path(job), job.original_name, actor=job.user, today=today, write=True,
-                progress=lambda d, t: _beat(job_id, d, t, in_transaction=True),
-            )
+            outcome = _commit_outcome(job, today)
             if outcome.errors:
                 raise _Rollback(HAS_ERRORS.format(count=outcome.errors))
             if outcome.digest != job.digest:
@@ -241,6 +264,7 @@ def job_commit(*, job_id: int, today: dt.date | None = None) -> ImportJob:
         message = INTERNAL
     finally:
         _progress_path(job_id).unlink(missing_ok=True)
+        plan_path(job_id).unlink(missing_ok=True)  # committed, or failed: a retry validates afresh
     if message:
         ImportJob.objects.filter(pk=job_id).update(status=S.FAILED, message=message, finished_at=timezone.now())
     return ImportJob.objects.get(pk=job_id)

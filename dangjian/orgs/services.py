@@ -306,3 +306,140 @@ def org_merge(*, actor: User, org: Org, into: Org, date: dt.date, doc_number: st
         reason=doc_number,
     )
     return org
+
+
+@transaction.atomic
+def orgs_bulk_create(
+    *,
+    actor: User | None,
+    rows: list[dict[str, Any]],
+    doc_number: str = "",
+    today: dt.date | None = None,
+) -> dict[str, Org]:
+    """成立党组织, many at once (a ledger import of a city's tree): the checks of ``org_create`` for
+    every row, then the rows inserted in bulk with their materialized paths computed here, one
+    OrgEvent and one ``org.create`` audit event each — all in this transaction.
+
+    Each row has ``name``, ``code``, ``org_type``, ``established_on``, ``parent`` (an existing Org,
+    or the code of an earlier row) and optionally EDITABLE_FIELDS. Returns the new organizations by
+    code. New roots (counties) are created one at a time with ``org_create``."""
+    from dangjian.common.middleware import current_ip
+    from dangjian.common.models import AuditEvent
+
+    if not rows:
+        return {}
+    existing_parents: dict[int, Org] = {}
+    for row in rows:
+        parent = row["parent"]
+        if isinstance(parent, Org):
+            existing_parents[parent.pk] = parent
+    # The parents' rows, locked and read afresh (as org_create's _lock does for its one parent).
+    locked: dict[int, Org] = {}
+    pks = list(existing_parents)
+    for i in range(0, len(pks), 500):
+        locked.update(Org.objects.select_for_update().in_bulk(pks[i:i + 500]))
+    # Codes: unique within the rows and against the database (one query per chunk).
+    codes = [row["code"] for row in rows]
+    seen: set[str] = set()
+    for code in codes:
+        if code in seen:
+            raise ServiceError(CODE_TAKEN.format(code=code, name=next(r["name"] for r in rows if r["code"] == code)), "code")
+        seen.add(code)
+    scope = scope_for(actor) if actor is not None else None
+    for i in range(0, len(codes), 500):
+        for code, name, path in Org.objects.filter(code__in=codes[i:i + 500]).values_list("code", "name", "path")[:1]:
+            if scope is None or scope.contains_path(path):
+                raise ServiceError(CODE_TAKEN.format(code=code, name=name), "code")
+            raise ServiceError(CODE_TAKEN_ELSEWHERE.format(code=code), "code")
+    # Paths: a parent's next child step continues after its last existing child (treebeard's
+    # add_child: "0001" for a leaf, else the last child's step + 1).
+    next_step: dict[str, int] = {}
+    for parent in locked.values():
+        step = 1
+        if parent.numchild:
+            last = (Org.objects.filter(path__gt=parent.path, path__lt=subtree_upper_bound(parent.path), depth=parent.depth + 1)
+                    .order_by("-path").values_list("path", flat=True).first())
+            if last is not None:
+                step = Org._str2int(last[-Org.steplen:]) + 1
+        next_step[parent.path] = step
+    max_path = Org._meta.get_field("path").max_length
+    by_code: dict[str, Org] = {}
+    values_of: dict[str, dict[str, Any]] = {}
+    added: dict[str, int] = {}  # parent path -> children added
+    structure_ok: dict[tuple[str, str], bool] = {}
+    for row in rows:
+        row = dict(row)
+        parent_ref = row.pop("parent")
+        parent = locked.get(parent_ref.pk) if isinstance(parent_ref, Org) else by_code.get(parent_ref)
+        if parent is None:
+            raise ValueError(f"parent of {row['code']} is neither an existing organization nor an earlier row")
+        name = row.pop("name").strip()
+        if not name:
+            raise ServiceError(NAME_REQUIRED, "name")
+        code, org_type, established_on = row.pop("code"), row.pop("org_type"), row.pop("established_on")
+        unknown = set(row) - set(EDITABLE_FIELDS)
+        if unknown:
+            raise TypeError(f"unknown organization fields: {sorted(unknown)}")
+        _check_date(established_on, today=today)
+        if actor is not None:
+            key = (parent.path, org_type)
+            if key not in structure_ok:
+                _check_structural(actor, parent, account_rules.CREATE_CHILD, org_type)
+                structure_ok[key] = True
+        _check_parent(parent, org_type, established_on)
+        step = next_step.get(parent.path, 1)
+        next_step[parent.path] = step + 1
+        key_str = Org._int2str(step)
+        if len(key_str) > Org.steplen:
+            from treebeard.exceptions import PathOverflow
+
+            raise PathOverflow(f"Path Overflow from: '{parent.path}'")
+        path = f"{parent.path}{Org.alphabet[0] * (Org.steplen - len(key_str))}{key_str}"
+        if len(path) > max_path:
+            from treebeard.exceptions import PathOverflow
+
+            raise PathOverflow("The new node is too deep in the tree")
+        values = dict(name=name, code=code, org_type=org_type, established_on=established_on, **row)
+        values.setdefault("term_years", None)
+        org = Org(**values, path=path, depth=parent.depth + 1, numchild=0)
+        org._dangjian_parent = parent  # type: ignore[attr-defined]
+        by_code[code] = org
+        values_of[code] = values
+        added[parent.path] = added.get(parent.path, 0) + 1
+    for org in by_code.values():
+        org.numchild = added.get(org.path, 0)
+    # Insert level by level, so that a county committee created here has its key before its
+    # descendants point to it as their county.
+    for depth in sorted({o.depth for o in by_code.values()}):
+        level = [o for o in by_code.values() if o.depth == depth]
+        for org in level:
+            # _county_of by key: following parent.county would cost a query per row
+            parent = org._dangjian_parent  # type: ignore[attr-defined]
+            org.county_id = parent.pk if parent.org_type == OrgType.COUNTY_COMMITTEE else parent.county_id
+        Org.objects.bulk_create(level, batch_size=500)
+        if any(o.pk is None for o in level):  # a backend that does not return keys from a bulk insert
+            pk_by_path = dict(Org.objects.filter(path__in=[o.path for o in level]).values_list("path", "pk"))
+            for org in level:
+                org.pk = pk_by_path[org.path]
+    for parent in locked.values():
+        n = added.get(parent.path, 0)
+        if n:
+            Org.objects.filter(pk=parent.pk).update(numchild=F("numchild") + n)
+            parent.numchild += n
+    OrgEvent.objects.bulk_create([
+        OrgEvent(org=org, kind=OrgEventKind.ESTABLISHED, date=org.established_on, doc_number=doc_number,
+                 changes={"name": org.name, "org_type": org.org_type}, recorded_by=actor)
+        for org in by_code.values()
+    ], batch_size=1000)
+    # The same event audit_record writes for org_create, in bulk (this function is the transaction).
+    actor_name = (actor.display_name or actor.username) if actor else "系统"
+    ip = current_ip.get()
+    AuditEvent.objects.bulk_create([
+        AuditEvent(actor=actor, actor_name=actor_name, ip=ip, org=org, org_path=org.path, action="org.create",
+                   target_type=org._meta.label_lower, target_id=str(org.pk), target_label=str(org)[:200],
+                   changes=diff({}, values_of[code]), reason="")
+        for code, org in by_code.items()
+    ], batch_size=1000)
+    for org in by_code.values():
+        del org._dangjian_parent  # type: ignore[attr-defined]
+    return by_code
