@@ -195,7 +195,9 @@ def full_members_on(org: Org, on: dt.date) -> int:
 
 def _person_facts(step: Step) -> tuple[rules.Person, ...]:
     people = list(step.people.all())
-    statuses = member_statuses([p.member_id for p in people if p.member_id], step.date)
+    ids = [p.member_id for p in people if p.member_id]
+    # Most steps name no member: skip the status query (record_facts runs this for every step twice per save).
+    statuses = member_statuses(ids, step.date) if ids else {}
     return tuple(rules.Person(p.role, p.name, p.member_id, statuses.get(p.member_id) if p.member_id else None,
                               p.under_party_probation, p.correction_ordered) for p in people)  # fmt: skip
 
@@ -507,7 +509,7 @@ def record_update(*, actor: User, record: DevelopmentRecord, version: int, phone
                   today: dt.date | None = None, **personal: Any) -> DevelopmentRecord:
     """Edit personal fields (not the ID number or birth date, which the rules were judged on)."""
     today = today or dt.date.today()
-    record = DevelopmentRecord.objects.select_for_update().select_related("org").get(pk=record.pk)
+    record = DevelopmentRecord.objects.select_for_update(of=("self",)).select_related("org").get(pk=record.pk)
     _check_writable(actor, record.org)
     allowed = set(RECORD_PERSONAL) - {"birth_date"}
     unknown = set(personal) - allowed
@@ -584,7 +586,7 @@ def step_withdraw(*, actor: User, step: Step, reason: str, version: int | None =
     can be recorded again correctly. Steps 17 and 24 wrote the member's roster events and cannot be
     withdrawn here. The step, its people and vote go; its documents stay on the record, its overrides
     stay with the step's number in their message; the audit log keeps what was withdrawn and why."""
-    record = DevelopmentRecord.objects.select_for_update().select_related("org").get(pk=step.record_id)
+    record = DevelopmentRecord.objects.select_for_update(of=("self",)).select_related("org").get(pk=step.record_id)
     _check_writable(actor, record.org)
     if version is not None and record.version != version:
         raise ConflictError
@@ -681,7 +683,7 @@ def notice_record(*, actor: User, record: DevelopmentRecord, kind: str, place: s
     period past the calendar's coverage is refused. A notice shorter than the county's local setting
     is recorded with a warning (R1.26); the development-target notice of 2026 is judged at step 8."""
     today = today or dt.date.today()
-    record = DevelopmentRecord.objects.select_for_update().select_related("org").get(pk=record.pk)
+    record = DevelopmentRecord.objects.select_for_update(of=("self",)).select_related("org").get(pk=record.pk)
     _check_writable(actor, record.org)
     errors = _Errors()
     if kind not in rules.NOTICE_KINDS:
@@ -725,7 +727,7 @@ def notice_record(*, actor: User, record: DevelopmentRecord, kind: str, place: s
 def notice_update(*, actor: User, notice: PublicNotice, version: int, objections: str, objection_count: int, handling: str,
                   objection_result: str) -> PublicNotice:
     """Record the objections received during a notice and their handling."""
-    notice = PublicNotice.objects.select_for_update().select_related("record__org").get(pk=notice.pk)
+    notice = PublicNotice.objects.select_for_update(of=("self",)).select_related("record__org").get(pk=notice.pk)
     _check_writable(actor, notice.record.org)
     if notice.version != version:
         raise ConflictError
@@ -797,7 +799,7 @@ def outcome_stop(*, actor: User, record: DevelopmentRecord, date: dt.date, reaso
                  today: dt.date | None = None) -> Outcome:
     """终止发展 of an applicant, activist or development target (not after admission), with its reason."""
     today = today or dt.date.today()
-    record = DevelopmentRecord.objects.select_for_update().select_related("org").get(pk=record.pk)
+    record = DevelopmentRecord.objects.select_for_update(of=("self",)).select_related("org").get(pk=record.pk)
     _check_writable(actor, record.org)
     results = rules.check_stop(record_facts(record), date=date, reason=reason, today=today)
     if rules.blocking(results):
@@ -824,7 +826,7 @@ def outcome_extend(*, actor: User, record: DevelopmentRecord, meeting_date: dt.d
     """延长预备期 (R1.21): decided by the branch meeting on ``meeting_date``, approved by
     ``approving_org`` on ``approved_on``; records the member's PROBATION_EXTENDED event."""
     today = today or dt.date.today()
-    record = DevelopmentRecord.objects.select_for_update().select_related("org", "member").get(pk=record.pk)
+    record = DevelopmentRecord.objects.select_for_update(of=("self",)).select_related("org", "member").get(pk=record.pk)
     _check_writable(actor, record.org)
     errors = _Errors()
     if not months:
@@ -868,7 +870,7 @@ def outcome_cancel(*, actor: User, record: DevelopmentRecord, meeting_date: dt.d
                    today: dt.date | None = None) -> Outcome:
     """取消预备党员资格 (R1.21): records the member's PROBATION_CANCELLED event; the record ends."""
     today = today or dt.date.today()
-    record = DevelopmentRecord.objects.select_for_update().select_related("org", "member").get(pk=record.pk)
+    record = DevelopmentRecord.objects.select_for_update(of=("self",)).select_related("org", "member").get(pk=record.pk)
     _check_writable(actor, record.org)
     errors = _Errors()
     _outcome_votes(errors, meeting_vote, committee_vote)
