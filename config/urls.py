@@ -5,5 +5,6 @@ urlpatterns = [
     path("dues/", include("dangjian.dues.urls")),
     path("orglife/", include("dangjian.orglife.urls")),
     path("ledgers/", include("dangjian.ledgers.urls")),
+    path("recruitment/", include("dangjian.recruitment.urls")),
     path("", include("dangjian.web.urls")),
 ]

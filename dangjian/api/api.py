@@ -663,9 +663,11 @@ def member_add_event(request: HttpRequest, member_id: int, payload: s.MemberEven
 def _mount_app_routers() -> None:
     from dangjian.dues.api import router as dues_router
     from dangjian.orglife.api import router as orglife_router
+    from dangjian.recruitment.api import router as recruitment_router
 
     api.add_router("/dues", dues_router, tags=["党费"])
     api.add_router("/orglife", orglife_router, tags=["组织生活"])
+    api.add_router("/recruitment", recruitment_router, tags=["发展党员"])
 
 
 _mount_app_routers()

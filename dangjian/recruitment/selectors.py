@@ -339,3 +339,38 @@ def work_items(actor: User, today: dt.date) -> list[Any]:
             url=record_url(r.pk), org=r.org, member=r.member, due=d.due, severity=severity, article=d.article,
         ))  # fmt: skip
     return items
+
+
+# --- API and reports (phase 2) ------------------------------------------------------------------------------
+
+
+def plan_get(actor: User, pk: int | str) -> DevelopmentPlan:
+    """One annual plan whose organization lies in the actor's scope, else Http404 (like a missing one)."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    if actor.role not in ORG_ROLES:
+        raise Http404
+    plan = DevelopmentPlan.objects.filter(scope_for(actor).q("org__path"), pk=pk).select_related("org").first()
+    if plan is None:
+        raise Http404
+    return plan
+
+
+def approving_org_get(actor: User, record: DevelopmentRecord, pk: int | str) -> Org:
+    """The higher committee a step of ``record`` may name: an organization in the actor's scope, or one
+    above the record's branch (a branch secretary names their township committee, which lies outside
+    their own subtree). Anything else is Http404, like an id that does not exist."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    org = Org.objects.filter(pk=pk).first()
+    if org is None or actor.role not in ORG_ROLES:
+        raise Http404
+    if scope_for(actor).contains_path(org.path):
+        return org
+    if org.path != record.org.path and record.org.path.startswith(org.path):
+        return org
+    raise Http404

@@ -396,8 +396,15 @@ def _member_context(request: HttpRequest, member: Member) -> dict[str, Any]:
 @login_required
 @require_GET
 def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    from dangjian.recruitment.selectors import record_for_member
+
     member = member_selectors.member_get(_user(request), pk)
-    return render(request, "web/member_detail.html", _member_context(request, member))
+    # A member admitted through membership development shows the record's steps (全程纪实).
+    development = record_for_member(_user(request), member.pk)
+    return render(request, "web/member_detail.html", {
+        **_member_context(request, member), "development": development,
+        "development_steps": list(development.steps.select_related("approving_org").order_by("number", "date", "id")) if development else [],
+    })  # fmt: skip
 
 
 @login_required
