@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from dangjian.accounts.models import ORG_ROLES, User
 from dangjian.accounts.selectors import scope_for
@@ -300,11 +300,7 @@ def deadlines_in_scope(actor: User, today: dt.date, *, org: Org | None = None) -
 
 
 def record_url(pk: int) -> str:
-    """The record's page, once the pages (phase 2) define the URL name ``recruitment:record_detail``."""
-    try:
-        return reverse("recruitment:record_detail", args=[pk])
-    except NoReverseMatch:
-        return ""
+    return reverse("recruitment:record_detail", args=[pk])
 
 
 DEADLINE_DETAIL = {

@@ -4,41 +4,36 @@ through ``selectors.plan_get``, figures through the selectors (aggregated in SQL
 ``services.plan_set``.
 
 Exports: ID numbers and phones are masked unless the user asks for the full values (``full=1``); such
-an export is an audit event written in the same transaction as the file is built (as
-``ledgers.services.export_roster`` does), so a failed export leaves no audit row behind.
+an export is ``services.register_export``, which writes its audit event in the same transaction as the
+file is built (as ``ledgers.services.export_roster`` does), so a failed export leaves no audit row behind.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote, urlencode
 
-import xlsxwriter
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from dangjian.accounts.models import ORG_ROLES, User
+from dangjian.accounts.models import User
 from dangjian.accounts.selectors import scope_for
-from dangjian.common import crypto
-from dangjian.common.audit import audit_record
 from dangjian.common.errors import ServiceError
 from dangjian.members import codes
 from dangjian.members.rules import age_on
 from dangjian.orgs import selectors as org_selectors
 from dangjian.orgs.models import Org
-from dangjian.recruitment import rules, selectors, services
-from dangjian.recruitment import steps as S
+from dangjian.recruitment import selectors, services
 from dangjian.recruitment.models import DevelopmentPlan, DevelopmentRecord
+from dangjian.recruitment.sheets import Sheet
 from dangjian.web.forms import OrgChoiceField, StyledForm
 from dangjian.web.views import _user, org_role_required, writer_required
 
@@ -53,41 +48,6 @@ def _xlsx_response(content: bytes, name: str, ascii_name: str) -> HttpResponse:
     resp = HttpResponse(content, content_type=XLSX)
     resp["Content-Disposition"] = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
     return resp
-
-
-class _Sheet:
-    """One worksheet: a bold title row, a header row, data rows (XlsxWriter, constant memory)."""
-
-    def __init__(self, title: str, sheet: str, headers: Sequence[str], widths: Sequence[int]) -> None:
-        self.buf = io.BytesIO()
-        self.wb = xlsxwriter.Workbook(self.buf, {"constant_memory": True, "in_memory": True})
-        self.ws = self.wb.add_worksheet(sheet[:31])
-        self.cell = self.wb.add_format({"border": 1})
-        head = self.wb.add_format({"bold": True, "border": 1, "align": "center", "valign": "vcenter", "text_wrap": True,
-                                   "bg_color": "#F2DCDB"})  # fmt: skip
-        big = self.wb.add_format({"bold": True, "font_size": 14})
-        for i, w in enumerate(widths):
-            self.ws.set_column(i, i, w)
-        self.ws.write(0, 0, title, big)
-        self.ws.write_row(1, 0, list(headers), head)
-        self.ws.freeze_panes(2, 0)
-        self.row = 2
-
-    def add(self, values: Sequence[Any]) -> None:
-        for col, v in enumerate(values):
-            if v is None or v == "":
-                self.ws.write_blank(self.row, col, None, self.cell)
-            elif isinstance(v, dt.date):
-                self.ws.write_string(self.row, col, v.isoformat(), self.cell)
-            elif isinstance(v, int | float) and not isinstance(v, bool):
-                self.ws.write_number(self.row, col, v, self.cell)
-            else:
-                self.ws.write_string(self.row, col, str(v), self.cell)
-        self.row += 1
-
-    def close(self) -> bytes:
-        self.wb.close()
-        return self.buf.getvalue()
 
 
 def _first_root(user: User) -> Org | None:
@@ -234,7 +194,7 @@ def plans_export(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     year = _year(request)
     rows = selectors.plan_fulfilment(user, year)
-    sheet = _Sheet(f"{year}年度发展党员计划完成情况", f"{year}年发展计划",
+    sheet = Sheet(f"{year}年度发展党员计划完成情况", f"{year}年发展计划",
                    ["序号", "党组织", "计划发展名额", "已批准为预备党员", "完成比例（%）"], [6, 36, 14, 16, 14])  # fmt: skip
     for i, r in enumerate(rows, 1):
         sheet.add([i, r.org.name, r.quota, r.approved, r.percent])
@@ -290,40 +250,6 @@ def register(request: HttpRequest, org_id: int) -> HttpResponse:
     })  # fmt: skip
 
 
-REGISTER_HEADERS = ["序号", "姓名", "性别", "公民身份号码", "出生年份", "年龄", "民族", "学历", "人员类别（职业）", "工作（学习）单位",
-                    "手机号码", "党支部", "申请入党日期", "确定为入党积极分子日期", "确定为发展对象日期", "接收为预备党员日期",
-                    "批准为预备党员日期", "预备期满日期", "阶段", "状态"]  # fmt: skip
-REGISTER_WIDTHS = [6, 10, 6, 21, 9, 6, 8, 14, 18, 24, 14, 30, 13, 13, 13, 13, 13, 13, 24, 12]
-
-
-def register_xlsx(actor: User, org: Org, kind: str, *, full: bool = False, today: dt.date | None = None) -> tuple[bytes, int]:
-    """The register of ``org``'s subtree as .xlsx and its number of people. With ``full``, the full ID
-    numbers and phones, and an audit event in the same transaction (no event if building fails)."""
-    today = today or timezone.localdate()
-    if actor.role not in ORG_ROLES or not scope_for(actor).contains_path(org.path):
-        raise Http404
-    title = selectors.REGISTERS[kind][1]
-    with transaction.atomic():
-        sheet = _Sheet(f"{org.name}{title}（{today:%Y年%m月%d日}）", title, REGISTER_HEADERS, REGISTER_WIDTHS)
-        n = 0
-        for n, r in enumerate(selectors.register(actor, org, kind).iterator(chunk_size=500), 1):
-            id_number = crypto.decrypt(r.id_number_enc) if full else r.id_number_masked
-            phone = (crypto.decrypt(r.phone_enc) if r.phone_enc else "") if full else r.phone_masked
-            sheet.add([
-                n, r.name, codes.label(codes.SEX, r.sex), id_number, r.birth_date.year, age_on(r.birth_date, today),
-                codes.label(codes.ETHNICITY, r.ethnicity), codes.label(codes.EDUCATION, r.education),
-                codes.label(codes.PERSONNEL_CATEGORY, r.occupation), r.unit_name, phone, r.org.name, r.applied_on,
-                r.activist_on, r.candidate_on, r.admitted_on, r.approved_on, r.probation_ends_on,
-                f"{r.stage}. {S.STAGES[r.stage]}", rules.STATUS_LABELS[r.status],
-            ])  # fmt: skip
-        content = sheet.close()
-        if full:
-            audit_record(actor=actor, action="recruitment.export.full", org=org, target=org,
-                         changes={"register": [None, title], "people": [None, n]},
-                         reason="导出含完整公民身份号码和手机号码的发展党员花名册")  # fmt: skip
-    return content, n
-
-
 @org_role_required
 @require_GET
 def register_export(request: HttpRequest, org_id: int) -> HttpResponse:
@@ -331,7 +257,7 @@ def register_export(request: HttpRequest, org_id: int) -> HttpResponse:
     org = org_selectors.org_get(user, org_id)
     kind = _kind(request)
     full = request.GET.get("full") == "1"
-    content, _ = register_xlsx(user, org, kind, full=full)
+    content, _ = services.register_export(actor=user, org=org, kind=kind, full=full)
     name = f"{org.short_name or org.name}-{selectors.REGISTERS[kind][1]}{'-完整信息' if full else ''}.xlsx"
     return _xlsx_response(content, name, f"register-{kind}-{org.pk}.xlsx")
 
@@ -422,7 +348,7 @@ def statistics_export(request: HttpRequest, org_id: int) -> HttpResponse:
     if period is None:
         raise Http404
     c = selectors.counts(user, org, **period)
-    sheet = _Sheet(f"{org.name}发展党员统计：{_describe(period)}", "发展党员统计", ["分类", "项目", "人数"], [22, 30, 10])
+    sheet = Sheet(f"{org.name}发展党员统计：{_describe(period)}", "发展党员统计", ["分类", "项目", "人数"], [22, 30, 10])
     sheet.add(["合计", "", c.total])
     for key, label in DIMENSIONS:
         for item, n in getattr(c, key):

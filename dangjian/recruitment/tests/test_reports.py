@@ -17,7 +17,7 @@ from django.urls import reverse
 from dangjian.common import crypto
 from dangjian.common.models import AuditEvent
 from dangjian.orgs.models import Org
-from dangjian.recruitment import services
+from dangjian.recruitment import services, sheets
 from dangjian.recruitment import views_reports as views
 from dangjian.recruitment.models import DevelopmentPlan, DevelopmentRecord
 from dangjian.recruitment.tests.conftest import TODAY, D, World, advance, new_record, row_counts
@@ -249,10 +249,10 @@ def test_register_exports_masked_and_full_with_audit(people: People) -> None:
     audits = AuditEvent.objects.filter(action="recruitment.export.full").count()
     rows = sheet_rows(town.get(url, {"kind": "applicants"}))
     assert rows[0][0].startswith("中共甲镇委员会入党申请人花名册")
-    assert rows[1] == tuple(views.REGISTER_HEADERS)
+    assert rows[1] == tuple(sheets.REGISTER_HEADERS)
     data = rows[2:]
     assert [(r[0], r[1], r[2]) for r in data] == [(1, "申请甲", "女"), (2, "申请丁", "男")]
-    head = {h: i for i, h in enumerate(views.REGISTER_HEADERS)}
+    head = {h: i for i, h in enumerate(sheets.REGISTER_HEADERS)}
     assert data[0][head["公民身份号码"]] == people.a.id_number_masked and "*" in data[0][head["公民身份号码"]]
     assert data[0][head["手机号码"]] == people.a.phone_masked != "13900000001"
     assert data[1][head["学历"]] == "大学专科" and data[1][head["人员类别（职业）"]] == "工人（工勤技能人员）"
