@@ -250,7 +250,7 @@ NOT_APPROVER_POWER = "“{name}”未被赋予审批预备党员权限。"
 VILLAGE_COMMITTEE = "“{name}”是村（社区）党组织，不能审批；村（社区）党组织发展党员须报乡镇（街道）党委审批。"
 VILLAGE_NEEDS_TOWNSHIP = "村（社区）党组织发展党员须由乡镇党委（街道党工委）审批，“{name}”不是乡镇党委。"
 APPROVER_OK = "“{name}”具有审批预备党员权限。"
-PRE_REVIEW_FAILED = "上级党委预审未同意，不能提交党支部党员大会讨论。"
+PRE_REVIEW_FAILED = "上级党委预审未同意（或未登记预审意见），不能提交党支部党员大会讨论。"
 MEETING_LATE_2026 = "2026年细则：预审合格后应在一个月内（{due}前）提交党支部党员大会讨论，实际{date}。"
 MEETING_TIMELY = "预审后一个月内（{due}前）召开党支部党员大会。"
 DEPARTURE = "发展对象预计{leaving}离开工作、学习单位，在三个月内（{date}起）离开的，一般不办理接收预备党员的手续。"
@@ -415,11 +415,14 @@ def _check_higher(p: StepFacts, branch: OrgFacts, code: str, name: str, article:
     """The step is done by a Party committee above the branch (filing, agreement)."""
     o = p.approving_org
     if o is None:
-        return [_r(code, name, article, BLOCK, ORG_MISSING)]
+        return [_r(code, name, article, BLOCK, ORG_MISSING,
+                   overridable=False)]
     if not (branch.path.startswith(o.path) and branch.path != o.path):
-        return [_r(code, name, article, BLOCK, ORG_NOT_HIGHER.format(name=o.name))]
+        return [_r(code, name, article, BLOCK, ORG_NOT_HIGHER.format(name=o.name),
+                   overridable=False)]
     if o.org_type not in COMMITTEE_TYPES:
-        return [_r(code, name, article, BLOCK, ORG_NOT_COMMITTEE.format(name=o.name, type=ORG_TYPE_LABELS.get(o.org_type, o.org_type)))]
+        return [_r(code, name, article, BLOCK, ORG_NOT_COMMITTEE.format(name=o.name, type=ORG_TYPE_LABELS.get(o.org_type, o.org_type)),
+                   overridable=False)]
     return [_r(code, name, article, PASS, FILING_OK.format(name=o.name))]
 
 
@@ -433,31 +436,40 @@ ORG_TYPE_LABELS = {
 def check_approver(o: OrgFacts | None, branch: OrgFacts) -> list[RuleResult]:
     """R1.18 审批权限: only a Party committee (党委、工委) above the branch with approval power; no general
     branch, party group, temporary branch, nor a village or community committee; village and
-    community organizations' admissions go to the township (sub-district) committee."""
+    community organizations' admissions go to the township (sub-district) committee. Never
+    overridable: a recorded reason does not give an organization the power to approve."""
     code, name = "R1.18", "审批权限"
     article = "共产党员网问答；《中国共产党农村基层组织工作条例》"
     if o is None:
-        return [_r(code, name, article, BLOCK, ORG_MISSING)]
+        return [_r(code, name, article, BLOCK, ORG_MISSING,
+                   overridable=False)]
     if o.org_type not in COMMITTEE_TYPES:
-        return [_r(code, name, article, BLOCK, NOT_APPROVER.format(name=o.name, type=ORG_TYPE_LABELS.get(o.org_type, o.org_type)))]
+        return [_r(code, name, article, BLOCK, NOT_APPROVER.format(name=o.name, type=ORG_TYPE_LABELS.get(o.org_type, o.org_type)),
+                   overridable=False)]
     if o.is_village_level:
-        return [_r(code, name, article, BLOCK, VILLAGE_COMMITTEE.format(name=o.name))]
+        return [_r(code, name, article, BLOCK, VILLAGE_COMMITTEE.format(name=o.name),
+                   overridable=False)]
     if not (branch.path.startswith(o.path) and branch.path != o.path):
-        return [_r(code, name, article, BLOCK, ORG_NOT_HIGHER.format(name=o.name))]
+        return [_r(code, name, article, BLOCK, ORG_NOT_HIGHER.format(name=o.name),
+                   overridable=False)]
     if branch.is_village_level and o.org_type not in ("township_committee", "county_committee"):
-        return [_r(code, name, article, BLOCK, VILLAGE_NEEDS_TOWNSHIP.format(name=o.name))]
+        return [_r(code, name, article, BLOCK, VILLAGE_NEEDS_TOWNSHIP.format(name=o.name),
+                   overridable=False)]
     if not o.can_approve:
-        return [_r(code, name, article, BLOCK, NOT_APPROVER_POWER.format(name=o.name))]
+        return [_r(code, name, article, BLOCK, NOT_APPROVER_POWER.format(name=o.name),
+                   overridable=False)]
     return [_r(code, name, article, PASS, APPROVER_OK.format(name=o.name))]
 
 
 def check_vote(v: VoteFacts | None, *, date: dt.date, version: str, conversion: bool = False) -> list[RuleResult]:
-    """R1.15 (and R1.22 for conversion, by the same rules): quorum and passing at the branch meeting."""
+    """R1.15 (and R1.22 for conversion, by the same rules): quorum and passing at the branch meeting.
+    A meeting without a quorum is not valid and a resolution without a majority has not passed: these
+    blocks can never be overridden (the result is computed, never typed)."""
     code = "R1.22" if conversion else "R1.15"
     name = "转正表决" if conversion else "支部大会的人数和表决"
     article = _art(version, "第三十三条" if conversion else "第二十条、第二十一条", "第三十二条" if conversion else "第十九条、第二十条")
     if v is None:
-        return [_r(code, name, article, BLOCK, VOTE_MISSING)]
+        return [_r(code, name, article, BLOCK, VOTE_MISSING, overridable=False)]
     out = []
     r = vote_result(v)
     for e in v.exclusions:
@@ -466,9 +478,11 @@ def check_vote(v: VoteFacts | None, *, date: dt.date, version: str, conversion: 
     if v.roster_full is not None and v.roster_full != v.should_attend_total:
         out.append(_r(code, name, article, WARN, ROSTER_DIFFERS.format(total=v.should_attend_total, date=date, roster=v.roster_full)))
     if not r.quorum_met:
-        out.append(_r(code, name, article, BLOCK, QUORUM_NOT_MET.format(present=v.present, expected=r.expected)))
+        out.append(_r(code, name, article, BLOCK, QUORUM_NOT_MET.format(present=v.present, expected=r.expected),
+                        overridable=False))
     elif not r.passed:
-        out.append(_r(code, name, article, BLOCK, VOTE_NOT_PASSED.format(yes=v.yes, expected=r.expected)))
+        out.append(_r(code, name, article, BLOCK, VOTE_NOT_PASSED.format(yes=v.yes, expected=r.expected),
+                        overridable=False))
     else:
         out.append(_r(code, name, article, PASS, VOTE_OK.format(expected=r.expected, present=v.present, yes=v.yes)))
     return out
@@ -477,16 +491,17 @@ def check_vote(v: VoteFacts | None, *, date: dt.date, version: str, conversion: 
 def _check_committee_vote(v: VoteFacts | None, version: str) -> list[RuleResult]:
     code, name, article = "R1.17", "党委集体讨论表决", _art(version, "第二十四条", "第二十五条")
     if v is None:
-        return [_r(code, name, article, BLOCK, COMMITTEE_VOTE)]
+        return [_r(code, name, article, BLOCK, COMMITTEE_VOTE, overridable=False)]
     if not vote_result(v).passed:
-        return [_r(code, name, article, BLOCK, COMMITTEE_NOT_PASSED)]
+        return [_r(code, name, article, BLOCK, COMMITTEE_NOT_PASSED, overridable=False)]
     return [_r(code, name, article, PASS, "党委会议集体讨论、表决通过。")]
 
 
 def _check_approval_time(meeting: StepFacts | None, date: dt.date, version: str, params: Params, *,
-                         what: str, code: str, article: str) -> list[RuleResult]:
+                         what: str, code: str, article: str, ceiling_applies: bool = True) -> list[RuleResult]:
     """Approval within 3 months of the branch meeting; warn after 3, block after the configurable
-    ceiling under 2014; under 2026 the ceiling is UNCONFIRMED, so it only warns."""
+    ceiling under 2014; under 2026 the ceiling is UNCONFIRMED, so it only warns. The ceiling is
+    R1.17's, for admission: conversion (R1.23) knows only the 3 months (``ceiling_applies=False``)."""
     name = "三个月内审批"
     if meeting is None:
         return []
@@ -494,7 +509,7 @@ def _check_approval_time(meeting: StepFacts | None, date: dt.date, version: str,
         return [_r(code, name, article, BLOCK, DATE_BEFORE_MEETING.format(date=date, meeting=meeting.date), overridable=False)]
     due = add_months(meeting.date, 3)
     ceiling = add_months(meeting.date, params.approval_ceiling_months)
-    if date > ceiling:
+    if date > ceiling and ceiling_applies:
         if version == S.V2026:
             msg = APPROVAL_CEILING_2026.format(what=what, months=params.approval_ceiling_months, ceiling=ceiling)
             return [_r(code, name, article, WARN, msg)]
@@ -634,7 +649,7 @@ def check_step(record: RecordFacts, proposed: StepFacts, *, today: dt.date, para
         out += check_approver(p.approving_org, record.branch)
         out += _check_committee_vote(p.vote, version)
         out += _check_approval_time(record.last(S.CONVERSION_MEETING), p.date, version, params, what="预备党员转正",
-                                    code="R1.23", article=_art(version, "第三十三条", "第三十三条"))
+                                    code="R1.23", article=_art(version, "第三十三条", "第三十三条"), ceiling_applies=False)
         ends = party_standing_from(record)
         if ends is not None:
             out.append(_r("R1.23", "党龄自预备期满之日起算", "党章第七条", PASS, PARTY_STANDING.format(ends=ends)))
@@ -783,11 +798,13 @@ def _check_admission_meeting(record: RecordFacts, p: StepFacts, version: str) ->
     review = record.last(S.POLITICAL_REVIEW)
     art11 = _art(version, "第十六条", "第十六条")
     if review is None or review.details.get("review_conclusion") != QUALIFIED:
-        out.append(_r("R1.11", "政治审查合格方可接收", art11, BLOCK, REVIEW_NOT_PASSED))
+        # No exception clause (unlike R1.12's 除个别特殊情况外): never overridable.
+        out.append(_r("R1.11", "政治审查合格方可接收", art11, BLOCK, REVIEW_NOT_PASSED, overridable=False))
     else:
         out.append(_r("R1.11", "政治审查合格方可接收", art11, PASS, REVIEW_OK.format(date=review.date)))
     pre = record.last(S.PRE_REVIEW)
-    if pre is not None and pre.details.get("pre_review_result") == "failed":
+    # R1.13: only those who pass the pre-review receive the 入党志愿书 — no passed pre-review, no meeting.
+    if pre is None or pre.details.get("pre_review_result") != "passed":
         out.append(_r("R1.13", "上级党委预审", _art(version, "第十九条", "第十八条"), BLOCK, PRE_REVIEW_FAILED))
     if version == S.V2026 and pre is not None:
         due = add_months(pre.date, 1)

@@ -383,7 +383,8 @@ def test_r1_21_extension_once_under_2026_twice_allowed_under_2014_within_a_year(
     assert R.EXTENSION_TWICE_2026 in [r.message for r in results if r.blocks]
 
 
-@pytest.mark.parametrize(("approved", "level"), [("2024-01-10", R.PASS), ("2024-01-11", R.WARN), ("2024-04-11", R.BLOCK)])
+# R1.23 gives only the 3 months: the 6-month ceiling is R1.17's (admission), so a late conversion warns.
+@pytest.mark.parametrize(("approved", "level"), [("2024-01-10", R.PASS), ("2024-01-11", R.WARN), ("2024-04-11", R.WARN)])
 def test_r1_23_conversion_approval_within_three_months(approved: str, level: str) -> None:
     assert levels(check(24, step(24, approved)), "R1.23")[0] == level  # meeting 2023-10-10
 
@@ -484,3 +485,48 @@ def test_r1_17_ceiling_day_before_and_day_of_the_revision() -> None:
     assert levels(before, "R1.17")[-1] == R.BLOCK  # 2014: past the 6-month ceiling (2026-05-01)
     on = R.check_step(rec, step(17, "2026-05-18"), today=D("2026-11-15"), params=PARAMS)
     assert levels(on, "R1.17")[-1] == R.WARN  # 2026: ceiling unconfirmed, warns only
+
+
+# --- blocks that no override may lift: the result is computed or the power is not there ------------------
+
+
+def assert_blocks_without_override(results: list[R.RuleResult], message: str) -> None:
+    hits = [r for r in results if r.blocks and message in r.message]
+    assert hits, [r.message for r in results]
+    assert not any(r.overridable for r in hits), [r.title for r in hits]
+
+
+@pytest.mark.parametrize(("n", "v", "message"), [
+    (15, None, R.VOTE_MISSING),
+    (15, vote(10, 5, 5), "未超过应到会"),  # exactly half present: no quorum
+    (15, vote(10, 6, 5), "未超过应到会"),  # exactly half yes: not passed
+    (23, vote(10, 6, 5), "未超过应到会"),
+    (17, None, R.COMMITTEE_VOTE),
+    (17, vote(7, 4, 3), R.COMMITTEE_NOT_PASSED),
+])  # fmt: skip
+def test_vote_blocks_cannot_be_overridden(n: int, v: R.VoteFacts | None, message: str) -> None:
+    assert_blocks_without_override(check(n, step(n, vote=v)), message)
+
+
+def test_failed_political_review_cannot_be_overridden() -> None:
+    rec = history(15)
+    bad = {"review_conclusion": "unqualified", "review_summary": "有问题"}
+    steps_ = tuple(dataclasses.replace(s, details=bad) if s.number == 10 else s for s in rec.steps)
+    results = R.check_step(dataclasses.replace(rec, steps=steps_), step(15), today=D("2026-11-15"), params=PARAMS)
+    assert_blocks_without_override(results, R.REVIEW_NOT_PASSED)
+
+
+def test_approval_power_cannot_be_overridden() -> None:
+    no_power = dataclasses.replace(TOWN, can_approve=False)
+    assert_blocks_without_override(R.check_approver(no_power, BRANCH), "未被赋予审批预备党员权限")
+    assert_blocks_without_override(check(17, step(17, approving_org=no_power)), "未被赋予审批预备党员权限")
+
+
+@pytest.mark.parametrize("result", [None, "", "failed"])
+def test_admission_meeting_needs_a_passed_pre_review(result: str | None) -> None:
+    rec = history(15)
+    details = {} if result is None else {"pre_review_result": result}
+    steps_ = tuple(dataclasses.replace(s, details=details) if s.number == 13 else s for s in rec.steps)
+    results = R.check_step(dataclasses.replace(rec, steps=steps_), step(15), today=D("2026-11-15"), params=PARAMS)
+    assert R.PRE_REVIEW_FAILED in [r.message for r in results if r.blocks]
+    assert R.PRE_REVIEW_FAILED not in [r.message for r in check(15) if r.blocks]
