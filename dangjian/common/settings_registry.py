@@ -37,3 +37,11 @@ def get(key: str) -> Any:
     param = REGISTRY[key]
     row = PlatformSetting.objects.filter(key=key).values_list("value", flat=True).first()
     return param.default if row is None else row
+
+
+def get_many(keys: list[str]) -> dict[str, Any]:
+    """The county's values for ``keys`` (or their defaults) in one query."""
+    from dangjian.common.models import PlatformSetting
+
+    stored = dict(PlatformSetting.objects.filter(key__in=keys).values_list("key", "value"))
+    return {k: stored[k] if k in stored else REGISTRY[k].default for k in keys}

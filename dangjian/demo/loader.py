@@ -28,6 +28,7 @@ from dangjian.common.models import PlatformSetting
 from dangjian.demo import accounts as demo_accounts
 from dangjian.demo import county as cty
 from dangjian.demo import files as demo_files
+from dangjian.demo import recruitment as demo_recruitment
 from dangjian.demo import scales
 from dangjian.demo.bulk import FastInsert
 from dangjian.demo.people import MemberPlan, MemberPlanner
@@ -122,6 +123,11 @@ def load_demo(*, members: int = 20000, seed: int = 1, today: dt.date | None = No
                 users = demo_accounts.create_accounts(plan, planner, org_pks, writer.account_member_pks, seed=seed)
                 summary.users = len(users)
                 first_county = Org.objects.get(pk=org_pks[plan.county])
+                # Membership development in the demo county only (the benchmark counties stay as they were).
+                demo_recruitment.load_recruitment(
+                    actor=next(u for u in users if u.username == "admin"), county=first_county, members=share, seed=seed,
+                    today=today, out=out, account_branches=[Org.objects.get(pk=org_pks[i]) for i in
+                                                            plan.account_branches.values()])  # fmt: skip
         if sink is not None:
             sink.close()
             out(f"  导入文件已写入 {files_dir}：{', '.join(sink.names)}")

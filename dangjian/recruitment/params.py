@@ -13,6 +13,7 @@ Imported by RecruitmentConfig.ready(), so the parameters are registered whenever
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from dangjian.common import settings_registry
 from dangjian.recruitment.rules import Params
@@ -53,23 +54,28 @@ settings_registry.register(
 settings_registry.register(REMINDER_DAYS, 30, "发展党员期限提醒天数", "期限在此天数内到期的列入待办。", minimum=0, maximum=366)
 
 
-def effective_2026() -> dt.date:
-    raw = int(settings_registry.get(EFFECTIVE_2026) or 0)
+def _date_of(raw: Any) -> dt.date:
+    raw = int(raw or 0)
     try:
         return dt.date(raw // 10000, raw // 100 % 100, raw % 100)
     except ValueError:
         return DEFAULTS.effective_2026
 
 
+def effective_2026() -> dt.date:
+    return _date_of(settings_registry.get(EFFECTIVE_2026))
+
+
 def current() -> Params:
-    """The county's values, as the pure rules take them."""
-    g = settings_registry.get
+    """The county's values, as the pure rules take them (one query: every step's check reads them)."""
+    v = settings_registry.get_many([EFFECTIVE_2026, APPROVAL_CEILING, CANDIDATE_NOTICE_DAYS, LOCAL_NOTICE_DAYS,
+                                    OATH_MONTHS, LOCAL_ACTIVIST_WAIT, REMINDER_DAYS])
     return Params(
-        effective_2026=effective_2026(),
-        approval_ceiling_months=int(g(APPROVAL_CEILING)),
-        candidate_notice_workdays=int(g(CANDIDATE_NOTICE_DAYS)),
-        local_notice_workdays=int(g(LOCAL_NOTICE_DAYS)),
-        oath_months=int(g(OATH_MONTHS)),
-        local_activist_wait_months=int(g(LOCAL_ACTIVIST_WAIT)),
-        reminder_days=int(g(REMINDER_DAYS)),
+        effective_2026=_date_of(v[EFFECTIVE_2026]),
+        approval_ceiling_months=int(v[APPROVAL_CEILING]),
+        candidate_notice_workdays=int(v[CANDIDATE_NOTICE_DAYS]),
+        local_notice_workdays=int(v[LOCAL_NOTICE_DAYS]),
+        oath_months=int(v[OATH_MONTHS]),
+        local_activist_wait_months=int(v[LOCAL_ACTIVIST_WAIT]),
+        reminder_days=int(v[REMINDER_DAYS]),
     )
