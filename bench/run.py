@@ -280,6 +280,8 @@ def measure_pages(requests: int) -> list[dict[str, Any]]:
         rows.append({"what": f"member search selector, {label} q={q}", "queries": queries(selector), **t,
                      "target": "median < 100", "load": loadavg()})
     for what, hook in LEDGER_HOOKS.items():
+        if BENCH.get("pages_only"):
+            break
         if hook is None:
             rows.append({"what": what, "note": "not wired (ledgers app: see LEDGER_HOOKS)"})
             continue
@@ -323,6 +325,7 @@ def main() -> None:
     parser.add_argument("--import-files", type=Path, default=None,
                         help="import these orgs.xlsx + members.xlsx instead of the scale's own (e.g. a province slice)")
     parser.add_argument("--skip-whole-export", action="store_true", help="don't export every county (province)")
+    parser.add_argument("--pages-only", action="store_true", help="measure the pages only (no export, no import)")
     args = parser.parse_args()
     if args.reuse and not (args.workdir and args.workdir.is_dir()):
         parser.error("--reuse needs --workdir, a directory kept by an earlier run")
@@ -352,7 +355,7 @@ def main() -> None:
         if args.counties:
             demo += ["--counties", str(args.counties)]
         BENCH.update(env=env, log=log, demo=demo, pg=pg, import_files=args.import_files,
-                     skip_whole=args.skip_whole_export)
+                     skip_whole=args.skip_whole_export, pages_only=args.pages_only)
         if args.reuse:
             print(f"measuring the data already in {workdir} ...", flush=True)
         else:
