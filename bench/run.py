@@ -88,6 +88,8 @@ def export_hook(fmt: str, *, whole: bool = False) -> LedgerHook:
             if not User.objects.filter(username=username).exists():
                 user_create(actor=None, username=username, password="Bench-All-2026", role=Role.COUNTY_ADMIN,
                             display_name="bench", orgs=orgs)
+        # A fresh directory each time: the size reported is the size of this export's files.
+        shutil.rmtree(workdir / "exports", ignore_errors=True)
         out = _child(["export", "--user", username, *(a for o in orgs for a in ("--org", str(o.pk))), "--fmt", fmt,
                       "--out", str(workdir / "exports")], workdir)
         return {"seconds": out["seconds"], "cpu_seconds": out["cpu_seconds"], "rows": out["rows"],
