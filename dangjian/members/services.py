@@ -36,6 +36,25 @@ ORG_REQUIRED = "请选择党组织。"
 ORG_NOT_YET = "党组织“{name}”成立于{date}，不能在成立之前接收党员。"
 CORRECTION_RANGE = "党龄校正值应在-80至80之间。"
 KIND_NOT_HERE = "不能用此方式录入“{kind}”。"
+DEVELOPMENT_RECORD_HERE = (
+    "此人有发展党员记录（{where}）：接收预备党员、转正、延长预备期和取消预备党员资格请在“发展党员”中按步骤办理，"
+    "以免名册与发展记录不一致。"
+)
+# Kinds that end a development record's stages: while a record exists, only recruitment's services record them.
+DEVELOPMENT_KINDS = frozenset({rules.CONVERTED, rules.PROBATION_EXTENDED, rules.PROBATION_CANCELLED})
+
+
+def _check_no_development_record(*, id_hash: str | None = None, member: Member | None = None) -> None:
+    """Admission, conversion, extension and cancellation of someone with a development record (发展党员)
+    go through that record's steps, which check the rules (votes, approvals, probation); entering them
+    on the roster directly would bypass the rules and leave the two out of step."""
+    from dangjian.recruitment import rules as recruitment_rules
+    from dangjian.recruitment.models import DevelopmentRecord
+
+    records = DevelopmentRecord.objects.exclude(status__in=[recruitment_rules.STOPPED, recruitment_rules.CANCELLED])
+    record = (records.filter(id_number_hash=id_hash) if id_hash else records.filter(member=member)).select_related("org").first()
+    if record is not None:
+        raise ServiceError(DEVELOPMENT_RECORD_HERE.format(where=record.org.name), "first_event" if id_hash else "kind")
 OUT_DATE_AFTER = "转出日期不能晚于转入（接收）日期。"
 LETTER_USED = "介绍信编号“{letter}”已经使用过，同一次转接不能重复办理。"
 REASON_REQUIRED = "请选择除名原因。"
@@ -177,10 +196,12 @@ def member_create(
     letter_number: str = "",
     note: str = "",
     today: dt.date | None = None,
+    via_development: bool = False,
     **personal: Any,
 ) -> Member:
     """Add a member with their first membership event: 补录 (recorded), 接收为预备党员 (admitted)
-    or 从外单位转入 (transfer_in). ``actor`` None is the system (demo data)."""
+    or 从外单位转入 (transfer_in). ``actor`` None is the system (demo data). An admission of someone
+    with a development record is refused unless it comes from that record (``via_development``)."""
     today = today or dt.date.today()
     if actor is not None:
         require_writer(actor)
@@ -206,6 +227,8 @@ def member_create(
         phone = _validate_phone(phone) or ""
     except ServiceError as exc:
         errors.update(exc.errors)
+    if info is not None and first_event == rules.ADMITTED and not via_development and not errors:
+        _check_no_development_record(id_hash=crypto.keyed_hash(info.number))
     if info is not None:
         existing = Member.objects.filter(id_number_hash=crypto.keyed_hash(info.number)).select_related("org").first()
         if existing:
@@ -312,6 +335,7 @@ def member_add_event(
     note: str = "",
     version: int | None = None,
     today: dt.date | None = None,
+    via_development: bool = False,
 ) -> MembershipEvent:
     """Record one membership event (转正, 组织关系转接, 失联, 停止党籍, 死亡...). The member's
     events are replayed with the new one in date order; any rule it breaks — here or for a later
@@ -319,6 +343,8 @@ def member_add_event(
     today = today or dt.date.today()
     if kind not in rules.EVENT_LABELS or (kind in rules.INITIAL_KINDS and kind not in rules.RETURN_KINDS):
         raise ServiceError(KIND_NOT_HERE.format(kind=rules.EVENT_LABELS.get(kind, kind)), "kind")
+    if kind in DEVELOPMENT_KINDS and not via_development:
+        _check_no_development_record(member=member)
     # Lock the member row alone, then read its organization afresh: PostgreSQL refuses FOR UPDATE on
     # the outer join of select_related("org"), and a joined row read while waiting for the lock would
     # be the organization from before a concurrent transfer.

@@ -645,7 +645,7 @@ def step_record(*, actor: User, record: DevelopmentRecord, step: StepIn, overrid
         assert meeting is not None
         record.member = member_services.member_create(
             actor=actor, org=record.org, id_number=crypto.decrypt(record.id_number_enc), phone=crypto.decrypt(record.phone_enc),
-            first_event=member_rules.ADMITTED, date=meeting.date, today=today,
+            first_event=member_rules.ADMITTED, date=meeting.date, today=today, via_development=True,
             note=f"发展党员：{step.date}经{step.approving_org.name if step.approving_org else '上级党委'}批准",
             name=record.name, sex=record.sex, birth_date=record.birth_date, ethnicity=record.ethnicity,
             education=record.education, personnel_category=record.occupation, job=record.job,
@@ -654,7 +654,7 @@ def step_record(*, actor: User, record: DevelopmentRecord, step: StepIn, overrid
     elif step.number == S.CONVERSION_APPROVAL and record.member is not None:
         ends = rules.probation_end(facts)
         assert ends is not None
-        member_services.member_add_event(actor=actor, member=record.member, kind=member_rules.CONVERTED, date=ends, today=today,
+        member_services.member_add_event(actor=actor, member=record.member, via_development=True, kind=member_rules.CONVERTED, date=ends, today=today,
                                          note=f"发展党员：{step.date}经上级党委批准按期转正")  # fmt: skip
     _refresh_cache(record)
     audit_record(actor=actor, action="recruitment.step.record", org=record.org, target=record, changes={
@@ -854,7 +854,7 @@ def outcome_extend(*, actor: User, record: DevelopmentRecord, meeting_date: dt.d
         committee_vote=_vote_write(committee_vote, step=None, date=approved_on, kind=Vote.COMMITTEE),
     )  # fmt: skip
     if record.member is not None:
-        member_services.member_add_event(actor=actor, member=record.member, kind=member_rules.PROBATION_EXTENDED,
+        member_services.member_add_event(actor=actor, member=record.member, via_development=True, kind=member_rules.PROBATION_EXTENDED,
                                          date=approved_on, months=months, note=reason.strip()[:500], today=today)  # fmt: skip
     _refresh_cache(record)
     audit_record(actor=actor, action="recruitment.outcome.extended", org=record.org, target=record,
@@ -890,7 +890,7 @@ def outcome_cancel(*, actor: User, record: DevelopmentRecord, meeting_date: dt.d
         committee_vote=_vote_write(committee_vote, step=None, date=approved_on, kind=Vote.COMMITTEE),
     )  # fmt: skip
     if record.member is not None:
-        member_services.member_add_event(actor=actor, member=record.member, kind=member_rules.PROBATION_CANCELLED,
+        member_services.member_add_event(actor=actor, member=record.member, via_development=True, kind=member_rules.PROBATION_CANCELLED,
                                          date=approved_on, note=reason.strip()[:500], today=today)  # fmt: skip
     _refresh_cache(record)
     audit_record(actor=actor, action="recruitment.outcome.cancelled", org=record.org, target=record,
