@@ -87,6 +87,8 @@ MONTHS_REQUIRED = "请填写延长月数。"
 WITHDRAW_NOT_LAST = "只能撤销最近录入的一个步骤（第{last}步），请先撤销其后的步骤。"
 WITHDRAW_MEMBER_STEP = "第{n}步已在党员名册中产生记录（接收或转正），不能撤销；如有错误，请在党员档案中按规定更正。"
 WITHDRAW_REASON = "请填写撤销原因。"
+VOTE_DATE_MEETING = "党员大会的表决日期就是本步骤的日期（{date}），请不要另填其他日期。"
+VOTE_DATE_AFTER = "党委会议的表决日期不能晚于审批日期（{date}）。"
 
 RECORD_PERSONAL = ("name", "sex", "birth_date", "ethnicity", "education", "occupation", "unit_name", "job",
                    "leaving_unit_on")  # fmt: skip
@@ -362,6 +364,13 @@ def _validate_step_input(errors: _Errors, s: StepIn) -> None:
     if s.vote is not None:
         for m in rules.vote_errors(s.vote.facts()):
             errors.add("vote", m)
+        # The branch meeting's vote is the step itself (probation runs from its date, R1.20); a committee's
+        # vote (steps 17, 24) is held on or before the approval it decides.
+        when = s.vote.meeting_date
+        if when is not None and s.number in (S.ADMISSION_MEETING, S.CONVERSION_MEETING) and when != s.date:
+            errors.add("vote", VOTE_DATE_MEETING.format(date=s.date))
+        elif when is not None and when > s.date:
+            errors.add("vote", VOTE_DATE_AFTER.format(date=s.date))
     if s.approving_org is not None and not step.needs_approving_org:
         errors.add("approving_org", APPROVING_ORG_NOT_HERE.format(n=s.number))
     result = s.details.get("approval_result")

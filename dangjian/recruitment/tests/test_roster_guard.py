@@ -4,13 +4,24 @@ development rules (votes, approvals, probation) cannot be bypassed and the two r
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from dangjian.common import crypto
 from dangjian.members import rules as member_rules
 from dangjian.members import services as member_services
 from dangjian.members.models import Member, MembershipEvent
-from dangjian.recruitment.tests.conftest import TODAY, D, World, advance, assert_rejected, new_record
+from dangjian.recruitment import services
+from dangjian.recruitment.tests.conftest import (
+    TODAY,
+    D,
+    World,
+    advance,
+    assert_rejected,
+    happy_steps,
+    new_record,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -39,3 +50,12 @@ def test_members_without_a_record_convert_on_the_roster_as_before(world: World) 
     event = member_services.member_add_event(actor=world.admin, member=world.probationary, kind=member_rules.CONVERTED,
                                              date=D("2023-03-01"), today=TODAY)
     assert event.kind == member_rules.CONVERTED
+
+
+def test_the_branch_meetings_vote_is_dated_the_meeting(world: World) -> None:
+    record = advance(world, new_record(world), 15)
+    step15 = happy_steps(world)[15]
+    assert step15.vote is not None
+    moved = dataclasses.replace(step15, vote=dataclasses.replace(step15.vote, meeting_date=D("2020-01-01")))
+    assert_rejected(lambda: services.step_record(actor=world.admin, record=record, step=moved, today=TODAY),
+                    services.VOTE_DATE_MEETING.format(date=step15.date), field="vote")
