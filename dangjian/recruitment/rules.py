@@ -882,12 +882,18 @@ def _dates(record: RecordFacts, date: dt.date, today: dt.date) -> list[RuleResul
     return out
 
 
+CONVERSION_RESOLVED = "党支部党员大会已决议转正（第23步）：如需{what}，请先撤销第23步，再按党员大会的新决议办理。"
+
+
 def _common_outcome(record: RecordFacts, meeting_date: dt.date, approved_on: dt.date, today: dt.date, *, what: str) -> list[RuleResult]:
     out = []
     if record.outcome is not None:
         out.append(_r("R0.5", "发展程序已终止", "录入规则", BLOCK, ENDED.format(status=OUTCOME_LABELS[record.outcome]), overridable=False))
     if S.ADMISSION_APPROVAL not in record.numbers or S.CONVERSION_APPROVAL in record.numbers:
         out.append(_r("R0.6", what, "录入规则", BLOCK, NOT_PROBATIONARY_YET.format(what=what), overridable=False))
+    elif S.CONVERSION_MEETING in record.numbers:
+        # The branch meeting already resolved to convert (step 23): extending or cancelling contradicts it.
+        out.append(_r("R0.6", what, "录入规则", BLOCK, CONVERSION_RESOLVED.format(what=what), overridable=False))
     out += _dates(record, meeting_date, today)
     out += [r for r in _dates(record, approved_on, today) if r.code != "R0.4"]
     if approved_on < meeting_date:

@@ -530,3 +530,12 @@ def test_admission_meeting_needs_a_passed_pre_review(result: str | None) -> None
     results = R.check_step(dataclasses.replace(rec, steps=steps_), step(15), today=D("2026-11-15"), params=PARAMS)
     assert R.PRE_REVIEW_FAILED in [r.message for r in results if r.blocks]
     assert R.PRE_REVIEW_FAILED not in [r.message for r in check(15) if r.blocks]
+
+
+def test_no_extension_after_the_meeting_resolved_to_convert() -> None:
+    ext = R.ExtensionFacts(meeting_date=D("2023-10-10"), approved_on=D("2023-10-20"), months=6)
+    args = {"vote": vote(), "approving_org": TOWN, "committee_vote": vote(7, 7, 7), "today": D("2026-11-15"),
+            "params": PARAMS}
+    assert R.CONVERSION_RESOLVED.format(what="延长预备期") not in [r.message for r in R.check_extension(history(23), ext, **args)]
+    blocked = [r for r in R.check_extension(history(24), ext, **args) if r.blocks]
+    assert R.CONVERSION_RESOLVED.format(what="延长预备期") in [r.message for r in blocked]
