@@ -356,8 +356,10 @@ def party_standing_from(record: RecordFacts) -> dt.date | None:
     return probation_end(record)
 
 
-def derive_status(numbers: Iterable[int], outcome: str | None) -> tuple[int, str]:
-    """(stage 1-5, status) from the recorded step numbers and the final outcome; never typed."""
+def derive_status(numbers: Iterable[int], outcome: str | None, *, candidate_step: int = S.CANDIDATE) -> tuple[int, str]:
+    """(stage 1-5, status) from the recorded step numbers and the final outcome; never typed. Under the
+    2026 rules a development target is listed only after the higher committee agrees and the notice
+    (R1.9): then ``candidate_step`` is step 8, not step 7."""
     nums = set(numbers)
     stage = S.get(max(nums)).stage if nums else 1
     if outcome == OUTCOME_STOPPED:
@@ -365,7 +367,7 @@ def derive_status(numbers: Iterable[int], outcome: str | None) -> tuple[int, str
     if outcome == OUTCOME_CANCELLED:
         return stage, CANCELLED
     for n, status in ((S.ARCHIVING, ARCHIVED), (S.CONVERSION_APPROVAL, CONVERTED), (S.ADMISSION_APPROVAL, PROBATIONARY),
-                      (S.CANDIDATE, CANDIDATE), (S.ACTIVIST, ACTIVIST)):  # fmt: skip
+                      (candidate_step, CANDIDATE), (S.ACTIVIST, ACTIVIST)):  # fmt: skip
         if n in nums:
             return stage, status
     return stage, APPLICANT

@@ -296,7 +296,10 @@ def _write_overrides(actor: User, record: DevelopmentRecord, blocks: list[rules.
 def _refresh_cache(record: DevelopmentRecord) -> None:
     """Stage, status and key dates from the steps and outcomes (rules.derive_status); never typed."""
     facts = record_facts(record)
-    stage, status = rules.derive_status(facts.numbers, facts.outcome)
+    # R1.9 (2026): the target is listed at step 8 (agreement and notice), not at the branch's step 7.
+    chosen = record.steps.filter(number=S.CANDIDATE).order_by("-date", "-id").values_list("rules_version", flat=True).first()
+    candidate_step = S.CANDIDATE_FILING if chosen == S.V2026 else S.CANDIDATE
+    stage, status = rules.derive_status(facts.numbers, facts.outcome, candidate_step=candidate_step)
     record.stage, record.status = stage, status
     record.last_step = max(facts.numbers, default=0)
 
@@ -306,7 +309,7 @@ def _refresh_cache(record: DevelopmentRecord) -> None:
 
     record.applied_on = date_of(S.APPLICATION)
     record.activist_on = date_of(S.ACTIVIST)
-    record.candidate_on = date_of(S.CANDIDATE)
+    record.candidate_on = date_of(candidate_step)
     record.admitted_on = date_of(S.ADMISSION_MEETING)
     record.approved_on = date_of(S.ADMISSION_APPROVAL)
     probation = rules.probation_end(facts)

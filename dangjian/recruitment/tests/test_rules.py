@@ -539,3 +539,8 @@ def test_no_extension_after_the_meeting_resolved_to_convert() -> None:
     assert R.CONVERSION_RESOLVED.format(what="延长预备期") not in [r.message for r in R.check_extension(history(23), ext, **args)]
     blocked = [r for r in R.check_extension(history(24), ext, **args) if r.blocks]
     assert R.CONVERSION_RESOLVED.format(what="延长预备期") in [r.message for r in blocked]
+
+
+def test_under_2026_the_target_is_listed_at_step_8() -> None:
+    assert R.derive_status(range(1, 8), None, candidate_step=S.CANDIDATE_FILING) == (3, R.ACTIVIST)
+    assert R.derive_status(range(1, 9), None, candidate_step=S.CANDIDATE_FILING) == (3, R.CANDIDATE)
