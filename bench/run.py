@@ -311,6 +311,7 @@ def fmt_table(rows: list[dict[str, Any]]) -> str:
 
 
 def main() -> None:
+    global PG_PORT
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", choices=("county", "city", "province"), default="county")
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
@@ -328,7 +329,9 @@ def main() -> None:
                         help="import these orgs.xlsx + members.xlsx instead of the scale's own (e.g. a province slice)")
     parser.add_argument("--skip-whole-export", action="store_true", help="don't export every county (province)")
     parser.add_argument("--pages-only", action="store_true", help="measure the pages only (no export, no import)")
+    parser.add_argument("--pg-port", type=int, default=PG_PORT, help=f"the throwaway cluster's port (default {PG_PORT})")
     args = parser.parse_args()
+    PG_PORT = args.pg_port
     if args.reuse and not (args.workdir and args.workdir.is_dir()):
         parser.error("--reuse needs --workdir, a directory kept by an earlier run")
 
