@@ -170,7 +170,7 @@ def scheme_ranking(request: HttpRequest, scheme_id: int) -> dict[str, Any]:
     actor = _actor(request)
     scheme = selectors.scheme_get(actor, scheme_id)
     final = scheme.status in (rules.FINAL, rules.PUBLISHED, rules.CLOSED)
-    rows = selectors.dashboard(actor, scheme) if final else []
+    rows = selectors.ranking(actor, scheme) if final else []
     return {"scheme_id": scheme.pk, "status": scheme.status, "notice_start": scheme.notice_start,
             "notice_end": scheme.notice_end, "results": [_result_out(r) for r in rows]}  # fmt: skip
 

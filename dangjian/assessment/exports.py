@@ -52,7 +52,7 @@ def results_xlsx(actor: User, scheme: Scheme, today: dt.date) -> bytes:
     items.write_row(1, 0, headers, head)
     items.set_column(0, 0, 36)
     items.set_column(1, len(headers), 12)
-    for r, row in enumerate(table.rows, start=2):
+    for r, row in enumerate([row for row in table.rows if row.visible], start=2):
         items.write(r, 0, row.result.org.name, cell)
         for c, n in enumerate(table.leaves, start=1):
             items.write(r, c, _num(row.scores.get(n.pk)), cell)

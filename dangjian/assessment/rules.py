@@ -127,6 +127,16 @@ METHOD_VALUE_LABELS = {
     M_PASS_FAIL: "是否达标（1 达标 / 0 不达标）", M_VETO: "是否触发否决（1 触发 / 0 未触发）",
 }  # fmt: skip
 
+
+def value_label(method: str, params: dict[str, Any] | None) -> str:
+    """What to enter for an item on the self-assessment and review forms."""
+    if method in (M_PASS_FAIL, M_VETO) and has_threshold(params):
+        t = Decimal(str((params or {})["threshold"]))
+        line = "达标线" if method == M_PASS_FAIL else "否决线（低于即否决）"
+        return f"数值（{line}{_p(t)}）"
+    return METHOD_VALUE_LABELS[method]
+
+
 # Default grade bands (好 ≥90, 较好 ≥80, 一般 ≥60, 差 below): [label, minimum], best first.
 DEFAULT_BANDS: list[list[Any]] = [["好", "90"], ["较好", "80"], ["一般", "60"], ["差", "0"]]
 # Default 述职评议 grade values (percent of a group's points a ballot of that grade is worth).
@@ -141,6 +151,7 @@ COUNT_BAD = "“{item}”的发生次数应为不小于0的整数。"
 FLAG_BAD = "“{item}”只能填1或0。"
 NOT_A_NUMBER = "“{item}”不是有效的数字。"
 RANK_VALUE_BAD = "“{item}”的排名数值不能为负数。"
+VALUE_NEGATIVE = "“{item}”的数值不能为负数。"
 BANDS_BAD = "等次设置有误：每行“等次名称,最低分”，从高到低，最后一档最低分为0。"
 
 
@@ -160,9 +171,20 @@ def parse_decimal(raw: Any, item: str) -> Decimal:
     return value
 
 
-def check_raw(method: str, raw: Decimal, *, max_points: Decimal, item: str) -> Decimal:
+def has_threshold(params: dict[str, Any] | None) -> bool:
+    return (params or {}).get("threshold") not in (None, "")
+
+
+def check_raw(method: str, raw: Decimal, *, max_points: Decimal, item: str,
+              params: dict[str, Any] | None = None) -> Decimal:
     """The raw value of an item (a score, a rate, a count, a flag) checked for its method; raises
-    RuleError with the Chinese message. Returns it rounded to 2 places."""
+    RuleError with the Chinese message. Returns it rounded to 2 places. A pass/fail or veto item with a
+    ``threshold`` takes the number compared with it (``score_item``), not a 1/0 flag — else it could
+    never pass."""
+    if method in (M_PASS_FAIL, M_VETO) and has_threshold(params):
+        if raw < 0:
+            raise RuleError(VALUE_NEGATIVE.format(item=item))
+        return q2(raw)
     if method == M_MANUAL:
         if raw < 0:
             raise RuleError(SCORE_NEGATIVE.format(item=item))

@@ -3,7 +3,9 @@
 - a scheme is visible to the users of its owner's subtree, and — once it is no longer a draft — to
   the users of the organizations it assesses;
 - a result (and its inspections, evaluations and evidence) to the users of the assessed organization's
-  subtree and of the scheme owner's subtree. A village sees its own result, not its neighbours'.
+  subtree and of the scheme owner's subtree. A village sees its own result, not its neighbours';
+  once published (公示) the whole ranking — places, totals, grades — is public to the round
+  (``ranking``), the neighbours' item-by-item sheets still are not.
 Member-role users see none. Ids outside the scope answer 404, as missing ones.
 
 Scores are computed by ``compute_scores`` (one pass over a scheme's results: raw values from the
@@ -249,26 +251,44 @@ def _raw_manual(item: ItemScore | None) -> Decimal | None:
     return item.review_value if item.review_value is not None else item.self_value
 
 
-def compute_scores(actor: User, scheme: Scheme, results: list[Result], today: dt.date) -> dict[int, Computed]:
-    """Every leaf of every result of ``scheme`` (rank-based items need them all): the raw value from
-    its source, then the method. Platform indicators are computed with ``actor``'s scope."""
+RANK_NOT_PREVIEWED = "按名次计分：定分时按全部参评单位的数值排名计分；您只能看到本单位的数值，预览暂不计分。"
+
+
+def compute_scores(actor: User, scheme: Scheme, results: list[Result], today: dt.date, *,
+                   others: list[Result] | None = None, ranked: bool = True) -> dict[int, Computed]:
+    """Every leaf of every result in ``results``: the raw value from its source, then the method.
+    Platform indicators are computed with ``actor``'s scope.
+
+    Rank-based items place each organization among ``results`` + ``others``; of ``others`` only the
+    rank-based items' values are read (a platform indicator costs several queries per organization,
+    so a single sheet must not compute the whole round). ``ranked=False`` (the actor does not see the
+    whole round): rank-based items are not scored, since their place would come from values the actor
+    may not see."""
     leaf_nodes = leaves(scheme)
-    result_ids = [r.pk for r in results]
+    others = others or []
+    everyone = results + others
+    result_ids = [r.pk for r in everyone]
     items = {(i.result_id, i.node_id): i for i in ItemScore.objects.filter(result_id__in=result_ids)}
     visits: dict[tuple[int, int], list[tuple[dt.date, Decimal]]] = defaultdict(list)
     for s in (InspectionScore.objects.filter(inspection__result_id__in=result_ids)
               .select_related("inspection").order_by("inspection__date", "inspection_id")):  # fmt: skip
         visits[(s.inspection.result_id, s.node_id)].append((s.inspection.date, s.score))
-    evals: dict[tuple[int, int], Evaluation] = {}
+    # 述职评议 of an item may be entered in several sittings (E6.6: the county plenary one day, the
+    # unit's own vote another): every voter group counts; a group entered again (same name) replaces
+    # its earlier entry, as a correction.
+    evals: dict[tuple[int, int], list[Evaluation]] = defaultdict(list)
     for e in Evaluation.objects.filter(result_id__in=result_ids).prefetch_related("groups").order_by("date", "pk"):
-        evals[(e.result_id, e.node_id)] = e  # the latest evaluation of an item counts
+        evals[(e.result_id, e.node_id)].append(e)
     values = params.eval_values()
     cache: dict[tuple[str, int], indicators.IndicatorValue] = {}
+    full = {r.pk for r in results}
 
     raw: dict[tuple[int, int], tuple[Decimal | None, str, dict[str, Any]]] = {}
     trace: dict[str, Any]
-    for r in results:
+    for r in everyone:
         for n in leaf_nodes:
+            if r.pk not in full and (n.method != rules.M_RANK or not ranked):
+                continue
             key = (r.pk, n.pk)
             if n.source == rules.SRC_MANUAL:
                 item = items.get(key)
@@ -287,20 +307,22 @@ def compute_scores(actor: User, scheme: Scheme, results: list[Result], today: dt
                 trace = {"links": [{"label": "督查记录", "url": reverse("assessment:result", args=[r.pk]) + "#inspections"}]}
                 raw[key] = (sc.score if visits.get(key) else None, sc.explanation, trace)
             else:
-                ev = evals.get(key)
-                groups = [] if ev is None else [
-                    rules.group_score(g.name, g.weight, g.counts(), values) for g in ev.groups.all()]
+                sittings = evals.get(key, [])
+                by_name = {g.name: g for ev in sittings for g in ev.groups.all()}
+                groups = [rules.group_score(g.name, g.weight, g.counts(), values) for g in by_name.values()]
                 sc = rules.evaluation_score(groups, n.max_points)
-                trace = {} if ev is None else {"ids": [ev.pk], "links": [
-                    {"label": f"{ev.date:%Y-%m-%d}述职评议", "url": reverse("assessment:evaluation", args=[ev.pk])}]}
-                raw[key] = (sc.score if ev is not None else None, sc.explanation, trace)
+                trace = {} if not sittings else {"ids": [ev.pk for ev in sittings], "links": [
+                    {"label": f"{ev.date:%Y-%m-%d}述职评议", "url": reverse("assessment:evaluation", args=[ev.pk])}
+                    for ev in sittings]}  # fmt: skip
+                raw[key] = (sc.score if sittings else None, sc.explanation, trace)
 
     ranks: dict[tuple[int, int], int | None] = {}
-    for n in leaf_nodes:
-        if n.method == rules.M_RANK:
-            vals = [raw[(r.pk, n.pk)][0] for r in results]
-            for r, rank in zip(results, rules.competition_ranks(vals), strict=True):
-                ranks[(r.pk, n.pk)] = rank
+    if ranked:
+        for n in leaf_nodes:
+            if n.method == rules.M_RANK:
+                vals = [raw[(r.pk, n.pk)][0] for r in everyone]
+                for r, rank in zip(everyone, rules.competition_ranks(vals), strict=True):
+                    ranks[(r.pk, n.pk)] = rank
 
     out: dict[int, Computed] = {}
     for r in results:
@@ -309,10 +331,14 @@ def compute_scores(actor: User, scheme: Scheme, results: list[Result], today: dt
             key = (r.pk, n.pk)
             value, text, trace = raw[key]
             method = n.method
+            if method == rules.M_RANK and not ranked:
+                lines[n.pk] = LineScore(n.pk, value, ZERO, " ".join(t for t in (text, RANK_NOT_PREVIEWED) if t),
+                                        False, trace)
+                continue
             if n.source in (rules.SRC_INSPECTION, rules.SRC_EVALUATION) and method != rules.M_RANK:
                 method = rules.M_MANUAL  # their value already is the points
             scored = rules.score_item(method, value, n.max_points, n.params or {}, rank=ranks.get(key),
-                                      of_total=len(results))
+                                      of_total=len(everyone))
             if n.source in (rules.SRC_INSPECTION, rules.SRC_EVALUATION) and method == rules.M_MANUAL:
                 explanation = text  # the visits' or ballots' computation already says how the points came
             else:
@@ -390,8 +416,14 @@ def score_sheet(actor: User, result: Result, today: dt.date) -> ScoreSheet:
         lines_by_node = {nid: _frozen(i) for nid, i in items.items() if i.final_score is not None}
         total, vetoed = result.total or ZERO, result.vetoed
     else:
-        results = [result] if not _has_rank_items(scheme) else list(scheme.results.select_related("org"))
-        computed = compute_scores(actor, scheme, results, today)[result.pk]
+        others: list[Result] = []
+        ranked = True
+        if _has_rank_items(scheme):
+            if sees_whole_round(actor, scheme):
+                others = list(scheme.results.exclude(pk=result.pk).select_related("org"))
+            else:
+                ranked = False
+        computed = compute_scores(actor, scheme, [result], today, others=others, ranked=ranked)[result.pk]
         lines_by_node, total, vetoed = computed.lines, computed.total, computed.vetoed
     lines = [SheetLine(v, d, items.get(v.node.pk), lines_by_node.get(v.node.pk) if v.is_leaf else None,
                        files_by_node.get(v.node.pk, [])) for v, d in depths(scheme_tree(scheme))]  # fmt: skip
@@ -404,6 +436,12 @@ def score_sheet(actor: User, result: Result, today: dt.date) -> ScoreSheet:
     )  # fmt: skip
 
 
+def sees_whole_round(actor: User, scheme: Scheme) -> bool:
+    """The scheme owner's side (its writers and inspectors) sees every result of the round; an
+    assessed organization sees its own only."""
+    return actor.role in ORG_ROLES and scope_for(actor).contains_path(scheme.owner.path)
+
+
 def _has_rank_items(scheme: Scheme) -> bool:
     return Node.objects.filter(scheme=scheme, method=rules.M_RANK).exists()
 
@@ -413,6 +451,24 @@ def dashboard(actor: User, scheme: Scheme) -> list[Result]:
     scheme = scheme_get(actor, scheme.pk)
     return list(results_visible(actor).filter(scheme=scheme).select_related("org")
                 .order_by("rank", "org__path"))  # fmt: skip
+
+
+PUBLIC = (rules.PUBLISHED, rules.CLOSED)
+
+
+def ranking(actor: User, scheme: Scheme) -> list[Result]:
+    """排名: once published (公示) or archived, the whole round's places, totals and grades are public
+    to everyone who sees the scheme — posting them is what 公示 is for, so an assessed village can
+    check its place among all. Before that, only the results the actor may see (a village: its own).
+    Other organizations' item-by-item score sheets stay private either way (``result_get`` → 404)."""
+    scheme = scheme_get(actor, scheme.pk)
+    if scheme.status in PUBLIC:
+        return list(Result.objects.filter(scheme=scheme).select_related("org").order_by("rank", "org__path"))
+    return dashboard(actor, scheme)
+
+
+def visible_result_ids(actor: User, scheme: Scheme) -> set[int]:
+    return set(results_visible(actor).filter(scheme=scheme).values_list("pk", flat=True))
 
 
 def status_counts(results: list[Result]) -> dict[str, int]:
@@ -530,6 +586,7 @@ class TableRow:
     vetoed: bool
     rank: int | None
     scores: dict[int, Decimal]
+    visible: bool = True  # False: a published place of an organization whose item scores the actor may not see
 
 
 @dataclass(frozen=True)
@@ -552,10 +609,14 @@ def results_table(actor: User, scheme: Scheme, today: dt.date) -> ResultsTable:
         scores: dict[int, dict[int, Decimal]] = defaultdict(dict)
         for i in ItemScore.objects.filter(result__in=visible, final_score__isnull=False):
             scores[i.result_id][i.node_id] = i.final_score or ZERO
-        rows = [TableRow(r, r.total or ZERO, r.grade, r.vetoed, r.rank, scores[r.pk]) for r in visible]
+        seen = {r.pk for r in visible}
+        # Published: the whole ranking, as on the ranking page; item scores only of the visible.
+        listed = ranking(actor, scheme) if scheme.status in PUBLIC else visible
+        rows = [TableRow(r, r.total or ZERO, r.grade, r.vetoed, r.rank, scores[r.pk], r.pk in seen) for r in listed]
     elif visible:
-        everyone = list(scheme.results.select_related("org")) if _has_rank_items(scheme) else visible
-        computed = compute_scores(actor, scheme, everyone, today)
+        # The owner's side sees the whole round (visible is all of it); others get no rank-based
+        # scores in a preview (compute_scores ``ranked``).
+        computed = compute_scores(actor, scheme, visible, today, ranked=sees_whole_round(actor, scheme))
         for r in visible:
             c = computed[r.pk]
             rows.append(TableRow(r, c.total, rules.grade_for(c.total, scheme.bands, vetoed=c.vetoed), c.vetoed, None,

@@ -63,6 +63,8 @@ SOURCE_INVALID = "请选择数据来源。"
 INDICATOR_INVALID = "请选择平台指标。"
 SOURCE_METHOD = "日常督查、述职评议项目的分值由督查、评议得出，计分方法只能是“直接评分”或“按名次计分”。"
 PARAM_BAD = "计分参数“{name}”应为不小于0的数字。"
+PLATFORM_METHOD = "平台监测项目的数值是百分率，计分方法只能是“按比例计分”“按名次计分”，或设了达标线/否决线的“达标得满分”“一票否决”。"
+VETO_POINTS = "一票否决项目不设分值（填0）：否决时总评直接定为最低等次，未否决也不加分。"
 PER_REQUIRED = "按次扣分须填写每次扣分（大于0）。"
 NO_LEAVES = "方案还没有考核项目，不能启用。"
 NO_ASSESSED = "制定单位下没有符合“{kind}”的党组织，不能启用。"
@@ -79,6 +81,8 @@ NOT_FINAL = "方案尚未定分，不能公示。"
 NOT_PUBLISHED = "方案不在公示中。"
 NOTICE_NOT_ENDED = "公示期到{end}结束，结束后才能归档。"
 DATE_FUTURE = "日期不能晚于今天。"
+DATE_BEFORE_YEAR = "日期不能早于考核年度（{year}年）。"
+NOTICE_START_PAST = "公示开始日期不能早于今天，否则公示期会被缩短。"
 INSPECTION_EMPTY = "请至少给一个督查项目打分。"
 NOT_INSPECTION_ITEM = "“{item}”不是日常督查项目。"
 NOT_EVALUATION_ITEM = "请选择述职评议项目。"
@@ -223,6 +227,10 @@ def _node_values(errors: _Errors, *, title: str, max_points: Any, method: str, s
         errors.add("indicator", INDICATOR_INVALID)
     if source in (rules.SRC_INSPECTION, rules.SRC_EVALUATION) and method not in (rules.M_MANUAL, rules.M_RANK):
         errors.add("method", SOURCE_METHOD)
+    if method == rules.M_VETO and values.get("max_points", 0) > 0:
+        # Points on a veto item could never be earned (score_veto gives 0 either way), so the
+        # scheme's full marks would be unreachable.
+        errors.add("max_points", VETO_POINTS)
     clean: dict[str, str] = {}
     for key, raw in (params_ or {}).items():
         if key not in ("per", "cap", "step", "floor", "threshold") or raw in (None, ""):
@@ -237,6 +245,13 @@ def _node_values(errors: _Errors, *, title: str, max_points: Any, method: str, s
             clean[key] = f"{rules.q2(v):f}"
     if method == rules.M_DEDUCTION and Decimal(clean.get("per", "0")) <= 0:
         errors.add("params", PER_REQUIRED)
+    # A platform indicator is a percentage: read as a manual score it would be min(rate, points), as a
+    # count of occurrences int(rate), and as a 1/0 flag it would pass only at exactly 1%.
+    if source == rules.SRC_PLATFORM and not (
+        method in (rules.M_PROPORTIONAL, rules.M_RANK)
+        or (method in (rules.M_PASS_FAIL, rules.M_VETO) and "threshold" in clean)
+    ):
+        errors.add("method", PLATFORM_METHOD)
     values["params"] = clean
     return values
 
@@ -419,7 +434,7 @@ def self_assess(*, actor: User, result: Result, values: Mapping[int, tuple[Any, 
             continue
         try:
             v = rules.check_raw(node.method, rules.parse_decimal(raw, node.title), max_points=node.max_points,
-                                item=node.title)
+                                item=node.title, params=node.params)
         except rules.RuleError as exc:
             errors.add(f"item_{node.pk}", exc.message)
             continue
@@ -548,7 +563,7 @@ def result_review(*, actor: User, result: Result, decisions: Mapping[int, tuple[
             continue
         try:
             v = rules.check_raw(node.method, rules.parse_decimal(raw, node.title), max_points=node.max_points,
-                                item=node.title)
+                                item=node.title, params=node.params)
         except rules.RuleError as exc:
             errors.add(f"item_{node.pk}", exc.message)
             continue
@@ -612,6 +627,9 @@ def inspection_record(*, actor: User, result: Result, date: dt.date, scores: Map
         errors.add("__all__", NOT_ACTIVE)
     if date > today:
         errors.add("date", DATE_FUTURE)
+    elif date < dt.date(result.scheme.year, 1, 1):
+        # An earlier year's visit would be averaged into this year's score.
+        errors.add("date", DATE_BEFORE_YEAR.format(year=result.scheme.year))
     leaf = _leaf_map(result.scheme)
     clean: dict[int, Decimal] = {}
     for node_id, raw in scores.items():
@@ -656,6 +674,8 @@ def evaluation_record(*, actor: User, result: Result, node: Node, date: dt.date,
         errors.add("node", NOT_EVALUATION_ITEM)
     if date > today:
         errors.add("date", DATE_FUTURE)
+    elif date < dt.date(result.scheme.year, 1, 1):
+        errors.add("date", DATE_BEFORE_YEAR.format(year=result.scheme.year))
     rows = []
     for i, g in enumerate(groups, start=1):
         name = (g.get("name") or "").strip()
@@ -720,19 +740,31 @@ def scheme_finalize(*, actor: User, scheme: Scheme, today: dt.date | None = None
     errors.raise_if_any()
     computed = sel.compute_scores(actor, scheme, results, today)
     places = rules.result_ranks([(computed[r.pk].total, computed[r.pk].vetoed) for r in results])
+    # Written in bulk: a county round is ~300 organizations × ~20 items, one save each would be
+    # thousands of queries inside this transaction.
+    existing = {(i.result_id, i.node_id): i for i in ItemScore.objects.filter(result__in=results)}
+    to_update: list[ItemScore] = []
+    to_create: list[ItemScore] = []
     for r, place in zip(results, places, strict=True):
         c = computed[r.pk]
-        existing = {i.node_id: i for i in r.items.all()}
         for node_id, line in c.lines.items():
-            item = existing.get(node_id) or ItemScore(result=r, node_id=node_id)
+            item = existing.get((r.pk, node_id))
+            if item is None:
+                item = ItemScore(result=r, node_id=node_id)
+                to_create.append(item)
+            else:
+                to_update.append(item)
             item.raw_value, item.final_score, item.veto = line.raw, line.score, line.veto
             item.explanation, item.trace = line.explanation, line.trace
-            item.save()
         r.total, r.vetoed, r.rank, r.of_total = c.total, c.vetoed, place, len(results)
         r.grade = rules.grade_for(c.total, scheme.bands, vetoed=c.vetoed)
         r.status = rules.R_FINAL
         r.version += 1
-        r.save(update_fields=["total", "vetoed", "rank", "of_total", "grade", "status", "version"])
+    ItemScore.objects.bulk_create(to_create, batch_size=500)
+    ItemScore.objects.bulk_update(to_update, ["raw_value", "final_score", "veto", "explanation", "trace"],
+                                  batch_size=500)
+    Result.objects.bulk_update(results, ["total", "vetoed", "rank", "of_total", "grade", "status", "version"],
+                               batch_size=500)
     scheme.status, scheme.finalized_on = rules.FINAL, today
     scheme.version += 1
     scheme.save(update_fields=["status", "finalized_on", "version"])
@@ -749,8 +781,13 @@ def scheme_publish(*, actor: User, scheme: Scheme, start: dt.date | None = None,
     start = start or today
     scheme = _lock_scheme(scheme)
     _require_owner_writer(actor, scheme)
+    errors = _Errors()
     if scheme.status != rules.FINAL:
-        raise ServiceError(NOT_FINAL)
+        errors.add("__all__", NOT_FINAL)
+    if start < today:
+        # A start in the past would shorten (or skip) the notice period: close right after publishing.
+        errors.add("start", NOTICE_START_PAST)
+    errors.raise_if_any()
     scheme.status, scheme.notice_start = rules.PUBLISHED, start
     scheme.notice_end = rules.notice_end(start, scheme.notice_days)
     scheme.version += 1

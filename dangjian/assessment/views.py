@@ -301,7 +301,8 @@ def ranking(request: HttpRequest, scheme_id: int) -> HttpResponse:
     user = _user(request)
     scheme = selectors.scheme_get(user, scheme_id)
     return render(request, "assessment/ranking.html", {
-        "scheme": scheme, "results": selectors.dashboard(user, scheme), "is_owner": selectors.is_owner_writer(user, scheme),
+        "scheme": scheme, "results": selectors.ranking(user, scheme), "is_owner": selectors.is_owner_writer(user, scheme),
+        "visible_ids": selectors.visible_result_ids(user, scheme),
         "final": scheme.status in (rules.FINAL, rules.PUBLISHED, rules.CLOSED),
         "status_label": rules.SCHEME_STATUS_LABELS[scheme.status], "today": timezone.localdate(), "R": rules,
     })  # fmt: skip
@@ -394,7 +395,7 @@ def self_assess(request: HttpRequest, result_id: int) -> HttpResponse:
         value = request.POST.get(f"v_{n.pk}") if errors else (item.self_value if item else None)
         note = request.POST.get(f"n_{n.pk}") if errors else (item.self_note if item else "")
         rows.append({"node": n, "value": "" if value is None else value, "note": note,
-                     "errors": errors.get(f"item_{n.pk}", []), "value_label": rules.METHOD_VALUE_LABELS[n.method]})
+                     "errors": errors.get(f"item_{n.pk}", []), "value_label": rules.value_label(n.method, n.params)})
     return render(request, "assessment/self_assess.html", {
         "result": result, "rows": rows, "errors": errors.get("__all__", []),
     }, status=422 if errors else 200)  # fmt: skip
@@ -456,7 +457,7 @@ def review(request: HttpRequest, result_id: int) -> HttpResponse:
             return redirect("assessment:result", result.pk)
     rows = [{"node": n, "item": items.get(n.pk), "value": request.POST.get(f"v_{n.pk}", "") if errors else "",
              "reason": request.POST.get(f"r_{n.pk}", "") if errors else "", "errors": errors.get(f"item_{n.pk}", []),
-             "value_label": rules.METHOD_VALUE_LABELS[n.method]} for n in _manual_leaves(result)]  # fmt: skip
+             "value_label": rules.value_label(n.method, n.params)} for n in _manual_leaves(result)]  # fmt: skip
     return render(request, "assessment/review.html", {
         "result": result, "rows": rows, "errors": errors.get("__all__", []),
         "files": list(result.files.filter(inspection__isnull=True)),

@@ -101,8 +101,10 @@ def test_flow_through_the_pages(tree):
     assert town.post(reverse("assessment:scheme_publish", args=[scheme.pk]), {"start": timezone.localdate().isoformat()}).status_code == 302
     ranking = sec.get(reverse("assessment:ranking", args=[scheme.pk])).content.decode()
     assert "中共甲镇一村支部委员会" in ranking and "86.00" in ranking
-    # The secretary sees only their own row; the township both.
-    assert "中共甲镇二村支部委员会" not in ranking
+    # Published (公示): the secretary sees the whole ranking, but may open only its own sheet.
+    other = Result.objects.get(scheme=scheme, org__name="中共甲镇二村支部委员会")
+    assert "中共甲镇二村支部委员会" in ranking and reverse("assessment:result", args=[other.pk]) not in ranking
+    assert sec.get(reverse("assessment:result", args=[other.pk])).status_code == 404
     assert "中共甲镇二村支部委员会" in town.get(reverse("assessment:ranking", args=[scheme.pk])).content.decode()
 
     xlsx = town.get(reverse("assessment:export_xlsx", args=[scheme.pk]))
