@@ -97,7 +97,7 @@ class RatesOut(Schema):
     overdue_open: int
     returned: int
     completion_rate: Decimal | None = Field(description="完成率（%）")
-    on_time_rate: Decimal | None = Field(description="按时完成率（%）")
+    on_time_rate: Decimal | None = Field(description="按时完成率（%）：按时验收通过数 ÷（验收通过数 + 逾期未完成数），未到期的事项不计")
 
 
 class BoardOut(Schema):

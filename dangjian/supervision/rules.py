@@ -109,6 +109,7 @@ CASCADED_SUBMIT = "此事项已转办下级，下级全部验收通过后将自�
 CASCADE_DEADLINE = "转办的完成时限不能晚于本事项的完成时限（{deadline}）。"
 CASCADE_RECEIVER = "“{name}”不在{org}的下级范围内，不能转办给它。"
 CASCADE_DONE = "此事项已验收通过，不能再转办。"
+CASCADE_NAMED = "此事项交办给个人办理，不能转办。"
 
 
 @dataclass(frozen=True)
@@ -260,6 +261,15 @@ def period_deadlines(first: dt.date, recurrence: str, until: dt.date | None) -> 
 
 
 # --- rates ------------------------------------------------------------------------------------------------
+# 完成率 = accepted / assigned (every item of the filter, all periods); 按时完成率 = accepted on or before
+# the deadline / decided items (see ``on_time_rate``).
+
+
+def on_time_rate(on_time: int, accepted: int, overdue_open: int) -> Decimal | None:
+    """按时完成率 over the items whose outcome is decided — accepted (on time or late) or open past
+    the deadline; an item not yet due is neither on time nor late, so a monthly task issued for a
+    year does not read 8 % on time after its first month done on time."""
+    return rate(on_time, accepted + overdue_open)
 
 
 def rate(part: int, whole: int) -> Decimal | None:

@@ -59,15 +59,22 @@ def _check_writable(actor: User, org: Org) -> None:
 
 
 def may_review(actor: User, item: Item) -> bool:
-    """The issuer's writers accept and return."""
+    """The issuer's writers accept and return — except the item's named receiver: a person named in
+    a task of their own organization (or one above it) does not accept their own work."""
+    if item.receiver_user_id is not None and item.receiver_user_id == actor.pk:
+        return False
     return actor.can_write and scope_for(actor).contains_path(item.task.issuer.path)
 
 
 def may_handle(actor: User, item: Item) -> bool:
-    """The receiver's writers, or the named receiver, acknowledge, report, submit and cascade."""
+    """The receiver's writers acknowledge, report, submit and cascade; an item addressed to a named
+    person is theirs alone (their organization's other writers and the levels above do not act for
+    them; the person has an account, so nobody needs to)."""
     if not actor.can_write:
         return False
-    return item.receiver_user_id == actor.pk or scope_for(actor).contains_path(item.receiver_org.path)
+    if item.receiver_user_id is not None:
+        return item.receiver_user_id == actor.pk
+    return scope_for(actor).contains_path(item.receiver_org.path)
 
 
 def _lock(item: Item) -> Item:
@@ -87,6 +94,16 @@ def _transition(errors: _Errors, item: Item, event: str) -> None:
 # --- issuing -------------------------------------------------------------------------------------------
 
 
+def _home_inside(user: User, issuer: Org) -> Org | None:
+    """The organization a named receiver's item is filed under (its scope follows it): their first
+    assigned organization inside the issuer's subtree — a user assigned to two townships receives
+    from either — else their first one (which the caller then refuses as outside)."""
+    if user.role not in ORG_ROLES:
+        return None
+    orgs = list(user.orgs.order_by("path"))
+    return next((o for o in orgs if _inside(o.path, issuer.path, strictly=False)), home_org(user))
+
+
 def check_receivers(*, issuer: Org, receiver_orgs: Sequence[Org], receiver_users: Sequence[User],
                     liaison_leader: User | None, errors: _Errors) -> list[tuple[Org, User | None]]:
     """(receiving organization, named user or None) for each receiver, in order and without repeats;
@@ -104,7 +121,7 @@ def check_receivers(*, issuer: Org, receiver_orgs: Sequence[Org], receiver_users
             out.append((org, None))
     for user in receiver_users:
         name = user.display_name or user.username
-        home = home_org(user) if user.role in ORG_ROLES else None
+        home = _home_inside(user, issuer)
         if not user.can_write or not user.is_active:
             errors.add("receiver_users", rules.RECEIVER_USER_ROLE.format(name=name))
         elif home is None or not _inside(home.path, issuer.path, strictly=False):
@@ -387,6 +404,8 @@ def item_cascade(*, actor: User, item: Item, receiver_orgs: Sequence[Org], deadl
         raise NotPermitted
     deadline = deadline or item.deadline
     errors = _Errors()
+    if item.receiver_user_id is not None:
+        errors.add("__all__", rules.CASCADE_NAMED)
     if item.status == rules.ACCEPTED:
         errors.add("__all__", rules.CASCADE_DONE)
     else:

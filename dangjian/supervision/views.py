@@ -44,7 +44,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
     if box == selectors.ISSUED:
         page = paginate(request, selectors.task_list(user, box, q, today=today))
         ctx.update(page=page, rows=[{"task": t, "completion": rules.rate(t.n_accepted, t.n_items),
-                                     "on_time": rules.rate(t.n_on_time, t.n_items)} for t in page.object_list])  # fmt: skip
+                                     "on_time": rules.on_time_rate(t.n_on_time, t.n_accepted, t.n_red)} for t in page.object_list])  # fmt: skip
     else:
         items = selectors.received_items(user)
         if q.strip():
@@ -100,11 +100,20 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
     user = _user(request)
     b = _board(request, task_id)
     task = b.task
+    # A county task to 300 villages over 12 months is 3,600 rows: the page shows them a page at a time
+    # (the figures above the table and the export cover every row of the filter).
+    page = paginate(request, b.rows)
     return render(request, "supervision/task_detail.html", {
-        "task": task, "board": b, "issuer_side": selectors.is_issuer_side(user, task),
+        "task": task, "board": b, "page": page, "issuer_side": selectors.is_issuer_side(user, task),
         "crumbs": [*org_selectors.ancestors(user, task.issuer), *([task.issuer] if selectors.is_issuer_side(user, task) else [])],
-        "lights": rules.LIGHT_LABELS.items(), "export_query": request.GET.urlencode(),
+        "lights": rules.LIGHT_LABELS.items(), "export_query": _without_page(request),
     })  # fmt: skip
+
+
+def _without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
 
 
 @org_role_required
