@@ -347,7 +347,10 @@ def work_items(actor: User, today: dt.date) -> list[Any]:
     - overdue (danger): the same receivers' items past their deadline, and — escalated — every overdue
       item of a task whose liaison leader (包联领导) is the actor;
     - review (warning): items submitted to a task issued by one of the actor's organizations;
-    - returned (warning): the actor's organizations' items returned to them, before the deadline.
+    - returned (warning): the actor's organizations' items returned to them, before the deadline;
+    - new (info): a task received and not yet acknowledged (签收), its earliest period only, until the
+      reminder window takes over — so a receiver learns of a task the day it is issued, not N days
+      before its deadline, and a monthly task for a year is one line, not twelve.
     "The actor's organizations" are the ones assigned to them, not everything below: a county
     administrator is not reminded of every village's item (the liaison leader is)."""
     from dangjian.web.selectors import WorkItem
@@ -396,6 +399,19 @@ def work_items(actor: User, today: dt.date) -> list[Any]:
             items.append(WorkItem(kind="supervision", group="supervision:reminder", group_title="督办事项临期",
                                   title=f"{i.task.title}{period}：{'今日到期' if left == 0 else f'{left}天后到期'}",
                                   severity="warning", detail=f"完成时限{i.deadline}；{i.task.issuer}交办。", **common))  # fmt: skip
+    seen: set[tuple[int, int | None, int | None]] = set()
+    for i in base.filter(mine & Q(status=rules.ASSIGNED)).order_by("deadline", "pk"):
+        key = (i.task_id, i.receiver_org_id, i.receiver_user_id)
+        if key in seen:
+            continue
+        seen.add(key)
+        if i.deadline <= today + dt.timedelta(days=n):
+            continue  # already a reminder or overdue above
+        period = f"（{i.period}）" if i.period else ""
+        items.append(WorkItem(kind="supervision", group="supervision:new", group_title="新督办任务待签收",
+                              title=f"{i.task.title}{period}：请签收", severity="info", url=item_url(i.pk),
+                              org=i.receiver_org, due=i.deadline,
+                              detail=f"{i.task.issuer}交办，完成时限{i.deadline}。"))  # fmt: skip
     return items
 
 

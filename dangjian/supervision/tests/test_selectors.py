@@ -113,7 +113,8 @@ def test_work_items_at_the_boundary_days(tree: Tree):
     secretary, town, admin = tree.users["branch_secretary"], tree.users["township_organizer"], tree.users["county_admin"]
     task = issue(tree, [tree.village_a1], liaison_leader=town)
     item = task.items.get()
-    assert groups(secretary, DEADLINE - dt.timedelta(days=6)) == []
+    # Before the reminder window the receiver is told of the new task until it is acknowledged (签收).
+    assert groups(secretary, DEADLINE - dt.timedelta(days=6)) == [("supervision:new", "info", "中共甲镇一村支部委员会")]
     assert groups(secretary, DEADLINE - dt.timedelta(days=5)) == [("supervision:reminder", "warning", "中共甲镇一村支部委员会")]
     assert groups(secretary, DEADLINE) == [("supervision:reminder", "warning", "中共甲镇一村支部委员会")]
     assert groups(secretary, DEADLINE + dt.timedelta(days=1)) == [("supervision:overdue", "danger", "中共甲镇一村支部委员会")]
@@ -123,6 +124,8 @@ def test_work_items_at_the_boundary_days(tree: Tree):
     assert groups(admin, DEADLINE + dt.timedelta(days=1)) == []
     assert selectors.work_items(tree.users["inspector"], DEADLINE + dt.timedelta(days=1)) == []
     assert selectors.work_items(tree.users["member"], DEADLINE + dt.timedelta(days=1)) == []
+    services.item_acknowledge(actor=secretary, item=item, today=TODAY)
+    assert groups(secretary, DEADLINE - dt.timedelta(days=6)) == []
     services.item_submit(actor=secretary, item=item, text="完成", today=TODAY)
     assert groups(admin, TODAY) == [("supervision:review", "warning", "中共甲镇一村支部委员会")]
     assert groups(secretary, TODAY) == []
@@ -152,7 +155,7 @@ def test_reminder_days_setting_moves_the_reminder(tree: Tree):
     secretary = tree.users["branch_secretary"]
     issue(tree, [tree.village_a1])
     day = DEADLINE - dt.timedelta(days=8)
-    assert groups(secretary, day) == []
+    assert groups(secretary, day) == [("supervision:new", "info", "中共甲镇一村支部委员会")]
     setting_update(actor=tree.users["county_admin"], key=params.REMINDER_DAYS, value=8)
     assert params.reminder_days() == 8
     assert groups(secretary, day) == [("supervision:reminder", "warning", "中共甲镇一村支部委员会")]
@@ -174,3 +177,16 @@ def test_recurring_board_by_period(tree: Tree):
     one = selectors.board(admin, task, TODAY, period="2026年11月")
     assert (one.rates.assigned, one.rates.on_time, one.rates.on_time_rate) == (2, 2, Decimal("100.0"))
     assert [r.item.deadline for r in selectors.board(admin, task, TODAY, period="2026年12月").rows] == [dt.date(2026, 12, 31)] * 2
+
+
+def test_a_new_recurring_task_is_one_line_to_acknowledge(tree: Tree):
+    """A monthly task for a year puts its earliest period in the receiver's queue, not all twelve; once
+    that period is acknowledged the next unacknowledged period is the one shown."""
+    secretary = tree.users["branch_secretary"]
+    task = issue(tree, [tree.village_a1], recurrence=rules.MONTHLY, recur_until=DEADLINE + dt.timedelta(days=340))
+    items = list(task.items.order_by("deadline"))
+    assert len(items) == 12
+    shown = selectors.work_items(secretary, TODAY)
+    assert [(w.group, w.due) for w in shown] == [("supervision:new", items[0].deadline)]
+    services.item_acknowledge(actor=secretary, item=items[0], today=TODAY)
+    assert [(w.group, w.due) for w in selectors.work_items(secretary, TODAY)] == [("supervision:new", items[1].deadline)]
