@@ -8,8 +8,9 @@ pages without ids never show an out-of-scope member's name, even when searched f
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pytest
 from django.test import Client
@@ -35,11 +36,19 @@ from dangjian.recruitment.models import (
 )
 from dangjian.testing import PASSWORD, make_member, make_org, valid_id_number
 
+# Apps whose objects the walk makes through their own ``tests/scope_objects.py``: PARAMS (URL parameter
+# name -> kind), MODELS (counted before and after each request) and make(actor, village, township).
+OBJECT_APPS = ("supervision", "assessment", "points", "rectification")
+SCOPE_OBJECTS = [importlib.import_module(f"dangjian.{app}.tests.scope_objects") for app in OBJECT_APPS]
+APP_KINDS = {name: kind for module in SCOPE_OBJECTS for name, kind in module.PARAMS.items()}
+APP_MODELS = tuple(model for module in SCOPE_OBJECTS for model in module.MODELS)
+APP_PREFIXES = tuple(f"{app}/" for app in OBJECT_APPS)
+
 PLACEHOLDER = re.compile(r"<(?:(?P<conv>[^:>]+):)?(?P<name>[^>]+)>")
 NONEXISTENT = 987654321
 # Routes that take no id and are meant for anonymous users, or only end a session.
 PUBLIC = {"login", "logout"}
-KINDS = ("org", "member", "record", "step", "document", "notice", "plan")
+KINDS = ("org", "member", "record", "step", "document", "notice", "plan", *sorted(set(APP_KINDS.values())))
 
 
 def walk(patterns, prefix=""):
@@ -65,6 +74,8 @@ RECRUITMENT_KINDS = {"record_id": "record", "step_id": "step", "document_id": "d
                      "plan_id": "plan"}
 # A step number in a URL (recruitment:step_new): any valid step, the record's id decides the scope.
 STEP_NUMBER = "2"
+# A year in a URL (points:export): the organization's id decides the scope.
+YEAR = "2026"
 
 
 def kind_of(route: str, start: int, name: str) -> str:
@@ -74,8 +85,12 @@ def kind_of(route: str, start: int, name: str) -> str:
         return "field"
     if name in RECRUITMENT_KINDS:
         return RECRUITMENT_KINDS[name]
+    if name in APP_KINDS:
+        return APP_KINDS[name]
     if name == "number":
         return "number"
+    if name == "year":
+        return "year"
     if "org" in name:
         return "org"
     if "member" in name:
@@ -96,13 +111,15 @@ def fill(route: str, ids: dict[str, int]) -> str:
             return "id_number"
         if kind == "number":
             return STEP_NUMBER
+        if kind == "year":
+            return YEAR
         return str(ids.get(kind, ids["org"]))
 
     return "/" + PLACEHOLDER.sub(sub, route)
 
 
 def has_ids(route: str) -> bool:
-    return any(kind_of(route, m.start(), m.group("name")) not in ("field", "number") for m in PLACEHOLDER.finditer(route))
+    return any(kind_of(route, m.start(), m.group("name")) not in ("field", "number", "year") for m in PLACEHOLDER.finditer(route))
 
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -149,6 +166,19 @@ class World:
     dev_a: Development  # in 甲镇一村: inside for every user of 甲镇
     dev_b: Development  # in 乙镇一村: outside for 甲镇's users
     dev_other: Development  # in the other county: outside for everyone here
+    # Objects of the supervision, assessment, points and rectification apps, kind -> id, made the same way.
+    apps_a: dict[str, int] = field(default_factory=dict)
+    apps_b: dict[str, int] = field(default_factory=dict)
+    apps_other: dict[str, int] = field(default_factory=dict)
+
+    def inside_a(self) -> dict[str, int]:
+        return {"org": self.tree.village_a1.pk, "member": self.tree.member_a1.pk, **self.dev_a.ids(), **self.apps_a}
+
+    def b_ids(self) -> dict[str, int]:
+        return {**self.dev_b.ids(), **self.apps_b}
+
+    def other_ids(self) -> dict[str, int]:
+        return {**self.dev_other.ids(), **self.apps_other}
 
 
 @pytest.fixture
@@ -165,21 +195,26 @@ def world(tree, settings, tmp_path) -> World:
     dev_a = make_development(admin, tree.village_a1, admin, tree.town_a, "周甲镇", dt.date(1996, 1, 5))
     dev_b = make_development(admin, tree.village_b1, admin, tree.town_b, "孙乙镇", dt.date(1997, 2, 6))
     dev_other = make_development(other_admin, other_branch, other_admin, other_town, "钱邻县", dt.date(1998, 3, 7))
-    return World(tree, other_branch, other_member, dev_a, dev_b, dev_other)
+    world = World(tree, other_branch, other_member, dev_a, dev_b, dev_other)
+    for module in SCOPE_OBJECTS:
+        world.apps_a.update(module.make(admin, tree.village_a1, tree.town_a))
+        world.apps_b.update(module.make(admin, tree.village_b1, tree.town_b))
+        world.apps_other.update(module.make(other_admin, other_branch, other_town))
+    return world
 
 
 def roles_with_ids(world: World):
     t = world.tree
-    out_county = {"org": world.other_org.pk, "member": world.other_member.pk, **world.dev_other.ids()}
-    out_town = {"org": t.village_b1.pk, "member": t.member_b1.pk, **world.dev_b.ids()}
-    inside_a = {"org": t.village_a1.pk, "member": t.member_a1.pk, **world.dev_a.ids()}
+    out_county = {"org": world.other_org.pk, "member": world.other_member.pk, **world.other_ids()}
+    out_town = {"org": t.village_b1.pk, "member": t.member_b1.pk, **world.b_ids()}
+    inside_a = world.inside_a()
     out_c = [world.other_member, world.other_org, world.dev_other.record]
     out_t = [t.member_b1, t.village_b1, world.dev_b.record]
     return [
-        ("county_admin", {"org": t.village_b1.pk, "member": t.member_b1.pk, **world.dev_b.ids()}, [out_county], out_c),
+        ("county_admin", {"org": t.village_b1.pk, "member": t.member_b1.pk, **world.b_ids()}, [out_county], out_c),
         ("township_organizer", inside_a, [out_town, out_county], out_t + out_c),
         ("branch_secretary", inside_a, [out_town, out_county, {"org": t.village_a2.pk, "member": t.member_b1.pk,
-                                                               **world.dev_b.ids()}],
+                                                               **world.b_ids()}],
          out_t + out_c + [t.village_a2]),
         ("inspector", inside_a, [out_town, out_county], out_t + out_c),
         ("member", inside_a, [out_town, out_county, inside_a_recruitment(world)], out_t + out_c + [world.dev_a.record]),
@@ -187,9 +222,10 @@ def roles_with_ids(world: World):
 
 
 def inside_a_recruitment(world: World) -> dict[str, int]:
-    """For a member: their own branch's development record is not theirs to see either. The org and
-    member ids are missing ones, so only the recruitment ids are tried."""
-    return {"org": NONEXISTENT, "member": NONEXISTENT, **world.dev_a.ids()}
+    """For a member: their own branch's development record, tasks, assessment, other members' points and
+    rectification case are not theirs to see either. The org and member ids are missing ones, so only
+    the apps' ids are tried."""
+    return {"org": NONEXISTENT, "member": NONEXISTENT, **world.dev_a.ids(), **world.apps_a}
 
 
 def traces(obj) -> list[str]:
@@ -217,7 +253,7 @@ RECRUITMENT_MODELS = (DevelopmentRecord, Step, StepPerson, Vote, PublicNotice, D
 def counts() -> tuple[int, ...]:
     return (Member.objects.count(), MembershipEvent.objects.count(), Org.objects.count(), OrgEvent.objects.count(),
             AuditEvent.objects.exclude(action__startswith="login").count(),
-            *(m.objects.count() for m in RECRUITMENT_MODELS),
+            *(m.objects.count() for m in RECRUITMENT_MODELS + APP_MODELS),
             *DevelopmentRecord.objects.order_by("pk").values_list("version", flat=True),
             *PublicNotice.objects.order_by("pk").values_list("version", flat=True),
             *DevelopmentPlan.objects.order_by("pk").values_list("quota", flat=True))
@@ -233,6 +269,13 @@ def request(client: Client, method: str, url: str):
     if method == "GET":
         return client.get(url)
     return client.post(url, data="{}", content_type="application/json")
+
+
+def test_app_kinds_are_distinct():
+    """Two apps naming the same kind would silently share ids in the walk."""
+    names = [kind for module in SCOPE_OBJECTS for kind in set(module.PARAMS.values())]
+    assert len(names) == len(set(names)), names
+    assert not set(names) & {"org", "member", "record", "step", "document", "notice", "plan", "field", "number", "year"}
 
 
 def test_routes_are_found():
@@ -286,7 +329,7 @@ def test_inside_ids_are_reachable_for_org_users(world):
     client = Client()
     client.force_login(world.tree.users["township_organizer"])
     reached = 0
-    inside = {"org": world.tree.village_a1.pk, "member": world.tree.member_a1.pk, **world.dev_a.ids()}
+    inside = world.inside_a()
     unreached = []
     for route, name in all_routes():
         if not has_ids(route) or name in PUBLIC:
@@ -294,7 +337,7 @@ def test_inside_ids_are_reachable_for_org_users(world):
         resp = client.get(fill(route, inside))
         if resp.status_code == 200:
             reached += 1
-        elif name in RECRUITMENT_PAGES and resp.status_code != 405:
+        elif (name in RECRUITMENT_PAGES or route.startswith(APP_PREFIXES)) and resp.status_code != 405:
             unreached.append(f"{route} answered {resp.status_code}")
     assert reached >= 5
     # Every membership-development page that takes ids opens with the ids of 甲镇's own objects (POST-only
@@ -309,7 +352,7 @@ def test_anonymous_reaches_nothing(world):
     for route, name in all_routes():
         if name in PUBLIC:
             continue
-        url = fill(route, {"org": world.tree.village_a1.pk, "member": world.tree.member_a1.pk, **world.dev_a.ids()})
+        url = fill(route, world.inside_a())
         resp = client.get(url)
         assert resp.status_code in (302, 401, 404, 405), f"anonymous GET {url} answered {resp.status_code}"
         if resp.status_code == 302:

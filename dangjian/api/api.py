@@ -661,13 +661,21 @@ def member_add_event(request: HttpRequest, member_id: int, payload: s.MemberEven
 
 # Routers of the other apps: same API object, so the same auth, error shapes and OpenAPI document.
 def _mount_app_routers() -> None:
+    from dangjian.assessment.api import router as assessment_router
     from dangjian.dues.api import router as dues_router
     from dangjian.orglife.api import router as orglife_router
+    from dangjian.points.api import router as points_router
     from dangjian.recruitment.api import router as recruitment_router
+    from dangjian.rectification.api import router as rectification_router
+    from dangjian.supervision.api import router as supervision_router
 
     api.add_router("/dues", dues_router, tags=["党费"])
     api.add_router("/orglife", orglife_router, tags=["组织生活"])
     api.add_router("/recruitment", recruitment_router, tags=["发展党员"])
+    api.add_router("/supervision", supervision_router, tags=["督办"])
+    api.add_router("/assessment", assessment_router, tags=["考核"])
+    api.add_router("/points", points_router, tags=["党员积分与评星"])
+    api.add_router("/rectification", rectification_router, tags=["软弱涣散整顿"])
 
 
 _mount_app_routers()

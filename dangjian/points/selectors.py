@@ -130,11 +130,12 @@ def entry_evidence(actor: User, entry: PointsEntry) -> list[PointsEvidence]:
     return list(entry.evidence.all())
 
 
-def evidence_get(actor: User, entry: PointsEntry, pk: int | str) -> PointsEvidence:
-    entry_get(actor, entry.pk)
-    ev = PointsEvidence.objects.filter(entry=entry, pk=_int(pk)).first()
+def evidence_get(actor: User, pk: int | str) -> PointsEvidence:
+    """One evidence file, if the actor may see its entry (404 otherwise, as for a missing id)."""
+    ev = PointsEvidence.objects.filter(pk=_int(pk)).first()
     if ev is None:
         raise Http404
+    entry_get(actor, ev.entry_id)
     return ev
 
 

@@ -105,11 +105,9 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def entry_evidence(request: HttpRequest, pentry_id: int) -> FileResponse:
-    """证明材料 of an entry (``?f=<id>``), only to users who may see the entry (never a public media URL)."""
-    user = _user(request)
-    entry = selectors.entry_get(user, pentry_id)
-    ev = selectors.evidence_get(user, entry, request.GET.get("f", ""))
+def entry_evidence(request: HttpRequest, pevidence_id: int) -> FileResponse:
+    """证明材料 of an entry, only to users who may see the entry (never a public media URL)."""
+    ev = selectors.evidence_get(_user(request), pevidence_id)
     try:
         handle = ev.file.open("rb")
     except FileNotFoundError:

@@ -165,12 +165,46 @@ def work_queue(actor: User, today: dt.date | None = None) -> list[WorkItem]:
     items = (
         _deadline_items(actor, today) + _lapse_items(actor, today) + _structure_items(actor)
         + dues_work_items(actor, today) + orglife_work_items(actor, today) + recruitment_work_items(actor, today)
+        + _oversight_work_items(actor, today)
     )
 
     def key(i: WorkItem) -> tuple:
         return (SEVERITY_ORDER[i.severity], i.due or dt.date.max, i.org.path if i.org else "", i.title)
 
     return sorted(items, key=key)
+
+
+def _oversight_work_items(actor: User, today: dt.date) -> list[WorkItem]:
+    """督办 tasks, assessment, member points and weak-organization rectification: each app says what
+    this user must act on next. Imported here, not at the top: those apps import WorkItem from this module."""
+    from dangjian.assessment.selectors import work_items as assessment_items
+    from dangjian.points.selectors import work_items as points_items
+    from dangjian.rectification.selectors import work_items as rectification_items
+    from dangjian.supervision.selectors import work_items as supervision_items
+
+    return (supervision_items(actor, today) + assessment_items(actor, today) + points_items(actor, today)
+            + rectification_items(actor, today))
+
+
+@dataclass(frozen=True)
+class OrgPanel:
+    """One app's card on the organization page: the template that renders it and what it shows."""
+
+    template: str
+    panel: object
+
+
+def org_panels(actor: User, org: Org, today: dt.date) -> list[OrgPanel]:
+    """The organization page's cards for open 督办 items, the latest assessment, star ratings and the
+    rectification case — each only when the app has something to say about this organization."""
+    from dangjian.assessment.selectors import org_panel as assessment_panel
+    from dangjian.points.selectors import org_panel as points_panel
+    from dangjian.rectification.selectors import org_panel as rectification_panel
+    from dangjian.supervision.selectors import org_panel as supervision_panel
+
+    found = [("supervision", supervision_panel(actor, org, today)), ("assessment", assessment_panel(actor, org, today)),
+             ("points", points_panel(actor, org, today)), ("rectification", rectification_panel(actor, org, today))]
+    return [OrgPanel(f"{app}/_org_panel.html", panel) for app, panel in found if panel is not None]
 
 
 def work_groups(items: list[WorkItem]) -> list[WorkGroup]:

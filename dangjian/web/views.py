@@ -267,6 +267,7 @@ def org_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "holds_members": org.org_type in org_rules.HOLDS_MEMBERS and org.is_active,
         "can_write": user.can_write,
         "structure_actions": org_selectors.org_structure_actions(user, org),
+        "panels": web_selectors.org_panels(user, org, today),
     })  # fmt: skip
 
 

@@ -25,6 +25,7 @@ PARAMS: dict[str, str] = {
     "pscheme_id": "pscheme",
     "pitem_id": "pitem",
     "pentry_id": "pentry",
+    "pevidence_id": "pevidence",
     "posting_id": "posting",
     "objection_id": "objection",
     "brating_id": "brating",
@@ -55,5 +56,5 @@ def make(actor, village, township) -> dict[str, int]:
     objection = services.objection_file(actor=actor, posting=posting, member=member, entry=entry,
                                         reason="本季度参加河道清理两次，只记了一次", today=DAY)
     rating = services.branch_rating_open(actor=actor, org=village, rater=township, year=YEAR, today=DAY)
-    return {"pscheme": scheme.pk, "pitem": item.pk, "pentry": entry.pk, "posting": posting.pk,
+    return {"pscheme": scheme.pk, "pitem": item.pk, "pentry": entry.pk, "pevidence": entry.evidence.get().pk, "posting": posting.pk,
             "objection": objection.pk, "brating": rating.pk, "member": member.pk}
