@@ -47,6 +47,14 @@ class PlanForm(StyledForm):
         return self.leaders.get(str(self.cleaned_data.get("leader") or ""))
 
 
+class PlanEditForm(PlanForm):
+    """调整整顿方案 (e.g. 延长整顿期限): the plan's fields plus the reason, kept in the audit."""
+
+    reason = forms.CharField(label="调整理由", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text="如：因换届选举推迟，整顿期限延长至……")
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
 class MilestoneForm(StyledForm):
     title = forms.CharField(label="节点任务", max_length=200, required=False)
     due = date_field("完成期限", required=False)

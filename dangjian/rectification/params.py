@@ -36,7 +36,7 @@ settings_registry.register(
 settings_registry.register(
     REVERSE_SHARE, 10, "软弱涣散：倒排比例参考（%）",
     "E6.11：每年按5%–10%的比例倒排整顿。确认超过“比例×同类党组织数”时只提醒，不阻止；"
-    "E6.12：乡镇名额不得平均分配，本平台只按全县（确认层级）合计比较。", minimum=0, maximum=100,
+    "E6.12：乡镇名额不得平均分配，本平台按全县合计比较（乡镇确认时也按全县）。", minimum=0, maximum=100,
 )  # fmt: skip
 settings_registry.register(
     ORGLIFE_MIN, 60, "软弱涣散：组织生活合规率低于（%）列为候选",

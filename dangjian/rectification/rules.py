@@ -176,7 +176,10 @@ def secretary_vacancy(*, posts: Sequence[tuple[dt.date, dt.date | None]], on: dt
     if on <= add_months(since, months):
         return None
     n = whole_months(since, on)
-    return Finding(SECRETARY_VACANT, f"{how}；至{on.isoformat()}书记职位已空缺{n}个月，超过{months}个月。",
+    days = (on - add_months(since, n)).days
+    # "空缺3个月，超过3个月" would read as a contradiction: the days beyond the whole months are shown.
+    span = f"{n}个月" + (f"零{days}天" if days else "")
+    return Finding(SECRETARY_VACANT, f"{how}；至{on.isoformat()}书记职位已空缺{span}，超过{months}个月。",
                    CRITERION_CATEGORY[SECRETARY_VACANT])
 
 
@@ -194,16 +197,27 @@ def years_without_candidates(*, year: int, candidate_years: Iterable[int], first
 
 
 def no_development(*, year: int, candidate_years: Iterable[int], established_on: dt.date, records_from_year: int,
-                   min_years: int) -> Finding | None:
+                   min_years: int, on: dt.date | None = None) -> Finding | None:
     """（村）连续``min_years``年以上没有发展对象 (E6.12): no development record of the village's
     subtree reached the 发展对象 stage (确定为发展对象; under the 2026 细则 the higher committee's
-    agreement, step 8) in each of the ``min_years`` years up to ``year``."""
+    agreement, step 8) in each of the ``min_years`` years up to ``year``.
+
+    Only whole years are counted: while ``year`` is still running (``on`` before 31 December) it
+    cannot yet be a year "without" — in February nobody has had the chance — so the count ends with
+    the year before; a target already made this year still clears the village."""
+    have = set(candidate_years)
+    running = on is not None and on < dt.date(year, 12, 31)
+    if running and year in have:
+        return None
+    last = year - 1 if running else year
     first = established_on.year if (established_on.month, established_on.day) == (1, 1) else established_on.year + 1
     first = max(first, records_from_year)
-    n = years_without_candidates(year=year, candidate_years=candidate_years, first_year=first)
+    n = years_without_candidates(year=last, candidate_years=have, first_year=first)
     if n < min_years:
         return None
-    return Finding(NO_DEVELOPMENT, f"{year - n + 1}年至{year}年连续{n}年没有确定发展对象（要求：不得连续{min_years}年以上没有）。",
+    span = f"{last}年" if n == 1 else f"{last - n + 1}年至{last}年连续{n}年"
+    still = f"，{year}年截至{on.isoformat()}也没有" if running and on is not None else ""
+    return Finding(NO_DEVELOPMENT, f"{span}没有确定发展对象{still}（要求：不得连续{min_years}年以上没有）。",
                    CRITERION_CATEGORY[NO_DEVELOPMENT])
 
 
@@ -236,19 +250,34 @@ def satisfaction_low(*, satisfied: int, respondents: int, min_percent: float, me
 
 
 def assessment_last(*, rank: int | None, of_total: int, grade: str, vetoed: bool, scheme: str,
-                    bottom_places: int) -> Finding | None:
+                    bottom_places: int, below: int | None = None) -> Finding | None:
     """年度考核末位 (E6.12): in the last ``bottom_places`` places of the published ranking, or graded 差,
-    or vetoed (一票否决)."""
+    or vetoed (一票否决).
+
+    ``below`` is how many organizations of the ranking are placed after this one. Rankings are
+    competition ranks (1, 2, 2, 4): two tied for last of four are both 3rd, so "rank > of_total - N"
+    would let a tie at the bottom escape; an organization is in the last N when fewer than N are
+    placed after it. Without ``below`` the ranks are taken to have no ties."""
     reasons = []
     if vetoed:
         reasons.append("被一票否决")
     if grade == "差":
         reasons.append("等次为“差”")
-    if rank is not None and bottom_places > 0 and rank > of_total - bottom_places:
-        reasons.append(f"排名第{rank}名（共{of_total}个），在倒数{bottom_places}名内")
+    if rank is not None and bottom_places > 0:
+        after = of_total - rank if below is None else below
+        if after < bottom_places:
+            tied = "（并列）" if after < of_total - rank else ""
+            reasons.append(f"排名第{rank}名{tied}（共{of_total}个），在倒数{bottom_places}名内")
     if not reasons:
         return None
     return Finding(ASSESSMENT_LAST, f"“{scheme}”年度考核结果：{'，'.join(reasons)}。", CRITERION_CATEGORY[ASSESSMENT_LAST])
+
+
+def merge_findings(a: Finding, b: Finding) -> Finding:
+    """Two findings of one criterion for one organization (e.g. last in two assessment schemes) become
+    one: a case records each criterion once (the facts and links of both are kept)."""
+    links = a.links + tuple(x for x in b.links if x not in a.links)
+    return Finding(a.criterion, f"{a.facts}{b.facts}", a.category or b.category, links)
 
 
 def stars_low(*, stars: int | None, min_stars: int) -> Finding | None:

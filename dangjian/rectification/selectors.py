@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Count, Max, Q, QuerySet
 from django.db.models.functions import ExtractYear, Substr
 from django.http import Http404
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from dangjian.accounts.models import ORG_ROLES, Role, User
 from dangjian.accounts.selectors import scope_for
@@ -55,6 +56,12 @@ def _int(pk: int | str) -> int:
 
 def _subtree(org: Org, field_: str = "path") -> Q:
     return Q(**{f"{field_}__gte": org.path, f"{field_}__lt": subtree_upper_bound(org.path)})
+
+
+def active_on(on: dt.date) -> Q:
+    """Organizations that existed on ``on``: the denominators of a year are its organizations, not
+    today's (one dissolved since still counts for its year; one founded later does not)."""
+    return Q(established_on__lte=on) & (Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=on))
 
 
 def county_of(org: Org) -> Org | None:
@@ -173,13 +180,21 @@ def level_share(level: Org, case: Case) -> tuple[str, int, int]:
     """(kind, confirmed, organizations) of ``case``'s kind in ``level``'s subtree for its year. Not
     scoped: ``level`` is an organization the actor decides for."""
     kind = rules.org_kind(case.org.category)
-    orgs = [o for o in Org.objects.filter(_subtree(level), org_type__in=JUDGED_TYPES, dissolved_on__isnull=True)
+    on = rules.judged_on(case.year, timezone.localdate())
+    orgs = [o for o in Org.objects.filter(_subtree(level), active_on(on), org_type__in=JUDGED_TYPES)
             if o.path != level.path]
     return kind, identified_by_kind(level, case.year).get(kind, 0), kind_totals(orgs).get(kind, 0)
 
 
+def share_level(case: Case, decider: Org) -> Org:
+    """Where the reverse-ranking share is compared: the whole county, whichever level confirms.
+    Comparing a township's confirmations with share × its own villages would give every township the
+    same quota — exactly the even split E6.12 forbids; the county's total is the guide."""
+    return county_of(case.org) or decider
+
+
 def share_line(level: Org, case: Case, share_percent: float) -> str:
-    """“本级已确认村党组织N个，共M个（P%），倒排比例参考S%（G个）” for the level deciding ``case``."""
+    """“…年已确认村党组织N个，共M个（P%），倒排比例参考S%（G个）” for ``level`` (the county: share_level)."""
     kind, n, total = level_share(level, case)
     used = rules.share_percent_used(n, total)
     return (f"{level.name}{case.year}年已确认{rules.KIND_LABELS[kind]}党组织{n}个，共{total}个"
@@ -193,7 +208,7 @@ def case_detail(actor: User, pk: int | str) -> CaseDetail:
     writable = actor.can_write and scope_for(actor).contains_path(case.org.path)
     leader = plan is not None and plan.leader_id == actor.pk
     above = above_paths(actor, case.org)
-    share = share_line(Org.objects.get(path=above[-1]), case, params.current().reverse_share) if above else ""
+    share = share_line(share_level(case, Org.objects.get(path=above[-1])), case, params.current().reverse_share) if above else ""
     return CaseDetail(
         case=case, findings=list(case.findings.order_by("id")), plan=plan,
         milestones=list(case.milestones.order_by("due", "id")),
@@ -210,7 +225,7 @@ def case_detail(actor: User, pk: int | str) -> CaseDetail:
 class Candidate:
     org: Org
     findings: list[rules.Finding]
-    case: Case | None = None  # the case already recorded for the org this year, if any
+    case: Case | None = None  # the case recorded for the org this year, or an earlier one still open
 
 
 @dataclass
@@ -242,13 +257,13 @@ def _secretary_posts(orgs: list[Org]) -> dict[int, list[tuple[dt.date, dt.date |
     return out
 
 
-def _candidate_years(root: Org, year: int, lookback: int) -> list[tuple[str, int]]:
+def _candidate_years(root: Org, year: int) -> list[tuple[str, int]]:
     """(branch path, year) pairs in which a development record of ``root``'s subtree reached the
-    发展对象 stage: one grouped query."""
+    发展对象 stage, up to ``year``: one grouped query. No lower bound: the facts say "N consecutive
+    years", and a year left out of the query would be counted as a year without a target."""
     from dangjian.recruitment.models import DevelopmentRecord
 
-    rows = (DevelopmentRecord.objects.filter(_subtree(root, "org__path"), candidate_on__gte=dt.date(year - lookback, 1, 1),
-                                             candidate_on__lte=dt.date(year, 12, 31))
+    rows = (DevelopmentRecord.objects.filter(_subtree(root, "org__path"), candidate_on__lte=dt.date(year, 12, 31))
             .annotate(y=ExtractYear("candidate_on")).values_list("org__path", "y").distinct().order_by())  # fmt: skip
     return list(rows)
 
@@ -286,6 +301,38 @@ def _url_maker(name: str) -> Any:
     return lambda pk: pattern.replace(str(_SENTINEL), str(pk))
 
 
+def _url_maker_or_none(name: str) -> Any:
+    """Like _url_maker, or None while the page is not mounted (another app's URL)."""
+    try:
+        return _url_maker(name)
+    except NoReverseMatch:
+        return None
+
+
+def _rating_links(org_ids: list[int], year: int) -> dict[int, tuple[str, str]]:
+    """Org id → (label, url) of the branch's star rating (党组织评星定级) of ``year`` in the points app:
+    the rating page itself where it can be found, else the branch's 积分与星级 page of the year."""
+    if not org_ids:
+        return {}
+    rating_url = _url_maker_or_none("points:brating")
+    org_url = _url_maker_or_none("points:org")
+    ids: dict[int, int] = {}
+    if rating_url is not None:
+        try:
+            from dangjian.points.models import BranchRating
+        except ImportError:
+            pass
+        else:
+            ids = dict(BranchRating.objects.filter(org_id__in=org_ids, year=year).values_list("org_id", "pk"))
+    out: dict[int, tuple[str, str]] = {}
+    for org_id in org_ids:
+        if org_id in ids:
+            out[org_id] = (f"{year}年党组织评星定级", rating_url(ids[org_id]))
+        elif org_url is not None:
+            out[org_id] = (f"{year}年积分与星级", f"{org_url(org_id)}?year={year}")
+    return out
+
+
 def candidate_scan(actor: User, org: Org, year: int, today: dt.date) -> CandidateScan:
     """Every organization of ``org``'s subtree that meets a record-based criterion in ``year``, with
     the facts and links behind each finding; judged on the year's last day (today while it runs)."""
@@ -298,8 +345,15 @@ def candidate_scan(actor: User, org: Org, year: int, today: dt.date) -> Candidat
     unavailable: list[str] = []
 
     def add(o: Org, f: rules.Finding | None, *links: tuple[str, str]) -> None:
-        if f is not None:
-            found[o.pk].append(rules.Finding(f.criterion, f.facts, f.category, tuple(links)))
+        if f is None:
+            return
+        f = rules.Finding(f.criterion, f.facts, f.category, tuple(links))
+        mine = found[o.pk]
+        for i, g in enumerate(mine):
+            if g.criterion == f.criterion:  # a case records each criterion once
+                mine[i] = rules.merge_findings(g, f)
+                return
+        mine.append(f)
 
     # 书记空缺
     committee_url, calendar_url = _url_maker("orglife:committee"), _url_maker("orglife:calendar")
@@ -315,11 +369,11 @@ def candidate_scan(actor: User, org: Org, year: int, today: dt.date) -> Candidat
     # 村连续无发展对象
     villages = [o for o in orgs if o.category == "rural" and o.is_village_level]
     if villages:
-        pairs = _candidate_years(org, year, lookback=max(p.development_years, 10))
+        pairs = _candidate_years(org, year)
         for v in villages:
             years = {y for path, y in pairs if path.startswith(v.path)}
             add(v, rules.no_development(year=year, candidate_years=years, established_on=v.established_on,
-                                        records_from_year=p.records_from_year, min_years=p.development_years),
+                                        records_from_year=p.records_from_year, min_years=p.development_years, on=on),
                 ("发展党员记录", f"{records_url}?org={v.pk}"))  # fmt: skip
 
     # 组织生活不正常
@@ -346,21 +400,34 @@ def candidate_scan(actor: User, org: Org, year: int, today: dt.date) -> Candidat
     if assessed is None:
         unavailable.append(rules.CRITERION_LABELS[rules.ASSESSMENT_LAST] + "（考核模块尚未提供已公布的排名）")
     else:
-        for org_id, ranks in assessed.items():
+        # Places after each result, per scheme (ties share a competition rank: both tied last are last).
+        ranks_of: dict[int, list[int]] = defaultdict(list)
+        for rows in assessed.values():
+            for r in rows:
+                ranks_of[r.scheme_id].append(r.rank)
+        ranking_url = _url_maker_or_none("assessment:ranking")
+        for org_id, ranked in assessed.items():
             if org_id in by_id:
-                for r in ranks:
+                for r in ranked:
+                    below = sum(1 for x in ranks_of[r.scheme_id] if x > r.rank)
+                    link = (f"考核排名（{r.scheme_name}）", ranking_url(r.scheme_id)) if ranking_url else None
                     add(by_id[org_id], rules.assessment_last(rank=r.rank, of_total=r.of_total, grade=r.grade,
                                                              vetoed=r.vetoed, scheme=r.scheme_name,
-                                                             bottom_places=p.assessment_bottom))
+                                                             bottom_places=p.assessment_bottom, below=below),
+                        *([link] if link else []))
     stars = _branch_stars(county, year)
     if stars is None:
         unavailable.append(rules.CRITERION_LABELS[rules.STARS_LOW] + "（积分模块尚未提供支部星级）")
     else:
-        for org_id, n in stars.items():
-            if org_id in by_id:
-                add(by_id[org_id], rules.stars_low(stars=n, min_stars=p.stars_min))
+        low = {org_id: n for org_id, n in stars.items() if org_id in by_id}
+        rating_links = _rating_links([k for k, n in low.items() if n < p.stars_min], year)
+        for org_id, n in low.items():
+            link = rating_links.get(org_id)
+            add(by_id[org_id], rules.stars_low(stars=n, min_stars=p.stars_min), *([link] if link else []))
 
-    existing = {c.org_id: c for c in Case.objects.filter(org__in=list(found), year=year)}
+    # The case of the year, or one of an earlier year still being rectified (not to be found again).
+    existing = {c.org_id: c for c in Case.objects.filter(org__in=list(found), status__in=rules.OPEN).exclude(year=year)}
+    existing.update({c.org_id: c for c in Case.objects.filter(org__in=list(found), year=year)})
     candidates = [Candidate(by_id[pk], fs, existing.get(pk)) for pk, fs in found.items()]
     candidates.sort(key=lambda c: c.org.path)
     return CandidateScan(org, year, on, candidates, len(orgs), unavailable)
@@ -421,11 +488,12 @@ class Counts:
     share_percent: float
 
 
-def counts(actor: User, org: Org, year: int) -> Counts:
+def counts(actor: User, org: Org, year: int, today: dt.date | None = None) -> Counts:
     """识别、整顿中、已验收、验收未通过 per organization one level below ``org`` (for a county: each
     township) in ``year``: one grouped SQL aggregate over the cases, bucketed by path prefix; plus the
     share of organizations of each kind confirmed (the reverse-ranking share actually used)."""
     org_get(actor, org.pk)
+    on = rules.judged_on(year, today or timezone.localdate())
     width = (org.depth + 1) * Org.steplen
     base = cases_visible(actor).filter(_subtree(org, "org__path"), year=year)
     failed = Acceptance.objects.filter(result=rules.NOT_PASSED).values("case_id")
@@ -437,7 +505,7 @@ def counts(actor: User, org: Org, year: int) -> Counts:
         not_passed=Count("id", filter=Q(status=rules.RECTIFYING, pk__in=failed)),
         dismissed=Count("id", filter=Q(status=rules.DISMISSED)),
     ).order_by())  # fmt: skip
-    judged = (orgs_visible(actor).filter(_subtree(org), org_type__in=JUDGED_TYPES, dissolved_on__isnull=True)
+    judged = (orgs_visible(actor).filter(_subtree(org), active_on(on), org_type__in=JUDGED_TYPES)
               .exclude(path=org.path).annotate(prefix=Substr("path", 1, width)).values("prefix", "category")
               .annotate(n=Count("id")).order_by())  # fmt: skip
     children = {o.path: o for o in orgs_visible(actor).filter(_subtree(org), depth=org.depth + 1)}
@@ -468,6 +536,16 @@ def counts(actor: User, org: Org, year: int) -> Counts:
 
 def case_url(pk: int) -> str:
     return reverse("rectification:case_detail", args=[pk])
+
+
+def acceptance_level_path(case: Case) -> str:
+    """The level that accepts: the one that confirmed the case, while it is still above the
+    organization; if the organization has since been moved (调整隶属关系) to another township, its
+    new parent — the old township no longer sees it, and the acceptance must not fall to nobody."""
+    c = case.confirming_org
+    if c is not None and case.org.path.startswith(c.path) and case.org.path != c.path:
+        return c.path
+    return case.org.path[: -Org.steplen]
 
 
 def work_items(actor: User, today: dt.date) -> list[WorkItem]:
@@ -514,7 +592,7 @@ def work_items(actor: User, today: dt.date) -> list[WorkItem]:
         ))  # fmt: skip
     for c in (cases_visible(actor).filter(status=rules.RECTIFYING, plan__deadline__lte=horizon)
               .select_related("org", "plan", "confirming_org")):  # fmt: skip
-        if c.confirming_org is None or c.confirming_org.path not in own:
+        if acceptance_level_path(c) not in own:
             continue
         state = rules.due_state(c.plan.deadline, today, p.reminder_days)
         items.append(WorkItem(

@@ -54,6 +54,12 @@ TEXT_REQUIRED = "请填写整顿进展。"
 SURVEY_EXISTS = "“{name}”{year}年已登记群众满意度测评，请修改原记录。"
 METHOD_REQUIRED = "请填写测评方式（来源）。"
 NO_PLAN = "尚未制定整顿方案。"
+STILL_OPEN = "“{name}”{year}年确认的整顿尚未验收通过，请在原整顿记录中继续。"
+ORG_NOT_YET = "“{name}”成立于{date}，{year}年尚不存在。"
+SURVEY_DATE_YEAR = "{year}年度的测评日期应在{year}年或次年年初。"
+DEADLINE_BEFORE_MILESTONE = "整顿期限不能早于尚未完成的节点的完成期限（{date}）。"
+PLAN_UNCHANGED = "整顿方案没有改动。"
+ACCEPTANCE_BEFORE_LAST = "验收日期不能早于上一次验收（{date}）。"
 
 
 class _Errors(dict[str, list[str]]):
@@ -194,13 +200,17 @@ def candidates_identify(*, actor: User, org: Org, year: int, today: dt.date | No
     mine = [c for c in scan.candidates if selectors.may_decide(actor, c.org)]
     # Existing cases and their criteria in two queries, locked, so a second run adds nothing twice.
     cases = {c.org_id: c for c in Case.objects.select_for_update().filter(org__in=[c.org.pk for c in mine], year=year)}
+    # An organization still rectifying an earlier year's case is not found again as a new candidate: it
+    # would be counted twice (identified in both years) for one turnaround.
+    still_open = set(Case.objects.filter(org__in=[c.org.pk for c in mine], status__in=rules.OPEN)
+                     .exclude(year=year).values_list("org_id", flat=True))
     have: dict[int, set[str]] = {}
     for case_id, criterion in Finding.objects.filter(case__in=list(cases.values())).values_list("case_id", "criterion"):
         have.setdefault(case_id, set()).add(criterion)
     created = added = unchanged = 0
     for cand in mine:
         case = cases.get(cand.org.pk)
-        if case is not None and case.status != rules.CANDIDATE:
+        if (case is not None and case.status != rules.CANDIDATE) or (case is None and cand.org.pk in still_open):
             unchanged += 1
             continue
         new = case is None
@@ -231,6 +241,8 @@ def case_nominate(*, actor: User, org: Org, year: int, category: str, reason: st
     errors = _Errors()
     _check_year(errors, year, today)
     _check_judged_org(errors, org, today)
+    if "year" not in errors and org.established_on > dt.date(int(year), 12, 31):
+        errors.add("year", ORG_NOT_YET.format(name=org.name, date=org.established_on.isoformat(), year=year))
     if category not in rules.CATEGORY_LABELS:
         errors.add("category", CATEGORY_INVALID)
     if not reason.strip():
@@ -238,6 +250,10 @@ def case_nominate(*, actor: User, org: Org, year: int, category: str, reason: st
     case = Case.objects.select_for_update().filter(org=org, year=year).first()
     if case is not None and case.status in (rules.DISMISSED, rules.ACCEPTED):
         errors.add("__all__", CASE_CLOSED.format(name=org.name, year=year, status=rules.STATUS_LABELS[case.status]))
+    if case is None:
+        earlier = Case.objects.filter(org=org, status__in=rules.OPEN).exclude(year=year).first()
+        if earlier is not None:
+            errors.add("__all__", STILL_OPEN.format(name=org.name, year=earlier.year))
     if errors:
         raise ServiceError(dict(errors))
     if case is None:
@@ -271,10 +287,13 @@ def case_confirm(*, actor: User, case: Case, version: int | None = None, today: 
     _check_version(case, version)
     if not rules.may_transition(case.status, rules.CONFIRMED):
         raise ServiceError(STATUS_NOT.format(status=rules.STATUS_LABELS[case.status], action="确认"))
+    if case.org.dissolved_on is not None and case.org.dissolved_on <= today:
+        # Dissolved since it was found: there is nothing left to rectify; dismiss it instead.
+        raise ServiceError(ORG_DISSOLVED.format(name=case.org.name))
     case.status, case.confirmed_on, case.confirming_org, case.confirmed_by = rules.CONFIRMED, today, level, actor
     case.version += 1
     case.save(update_fields=["status", "confirmed_on", "confirming_org", "confirmed_by", "version"])
-    warning = share_warning(level, case, params.current().reverse_share)
+    warning = share_warning(selectors.share_level(case, level), case, params.current().reverse_share)
     audit_record(actor=actor, action="rectification.case.confirm", org=case.org, target=case,
                  changes={"status": [rules.STATUS_LABELS[rules.CANDIDATE], rules.STATUS_LABELS[rules.CONFIRMED]],
                           "confirming_org": [None, level.name]})
@@ -347,6 +366,61 @@ def plan_create(*, actor: User, case: Case, responsible_person: str, responsibil
     return plan
 
 
+PLAN_FIELDS = ("responsible_person", "responsibility", "goal", "reward_penalty", "leader_name", "leader_post")
+
+
+@transaction.atomic
+def plan_update(*, actor: User, case: Case, reason: str, responsible_person: str, responsibility: str, goal: str,
+                reward_penalty: str, leader: User | None, leader_name: str, leader_post: str,
+                deadline: dt.date | None, measures: str = "", version: int | None = None,
+                today: dt.date | None = None) -> Plan:
+    """调整整顿方案 — most often 延长整顿期限 — by the deciding level while the case is 整顿中, with a
+    reason; the "四定一包" checks again, and milestones not yet done must still fall within the deadline.
+    Audited with every field changed and the reason."""
+    today = _today(today)
+    case = _lock(case)
+    _decider(actor, case.org)
+    plan = Plan.objects.select_for_update().filter(case=case).first()
+    errors = _Errors()
+    if plan is None:
+        raise ServiceError({"__all__": [NO_PLAN]})
+    _check_version(plan, version)
+    if case.status != rules.RECTIFYING:
+        errors.add("__all__", STATUS_NOT.format(status=rules.STATUS_LABELS[case.status], action="调整整顿方案"))
+    if not reason.strip():
+        errors.add("reason", REASON_REQUIRED)
+    values = {"responsible_person": responsible_person, "responsibility": responsibility, "goal": goal,
+              "reward_penalty": reward_penalty, "leader_name": leader_name, "leader_post": leader_post}
+    errors.merge(rules.check_plan(values=values, has_leader_user=leader is not None, made_on=plan.made_on,
+                                  deadline=deadline))
+    if leader is not None and leader.pk != plan.leader_id and not _valid_leader(leader, case.org):
+        errors.add("leader", LEADER_INVALID)
+    if deadline is not None:
+        latest = case.milestones.filter(done_on__isnull=True).order_by("-due").values_list("due", flat=True).first()
+        if latest is not None and latest > deadline:
+            errors.add("deadline", DEADLINE_BEFORE_MILESTONE.format(date=latest.isoformat()))
+    from dangjian.common.audit import diff
+
+    old = {**{k: getattr(plan, k) for k in PLAN_FIELDS}, "leader": str(plan.leader), "deadline": plan.deadline,
+           "measures": plan.measures}
+    new = {**{k: v.strip() for k, v in values.items()}, "leader": str(leader) if leader else "",
+           "deadline": deadline, "measures": measures.strip()}
+    changes = diff(old, new)
+    if not changes and not errors:
+        errors.add("__all__", PLAN_UNCHANGED)
+    if errors:
+        raise ServiceError(dict(errors))
+    assert deadline is not None and leader is not None
+    for k, v in values.items():
+        setattr(plan, k, v.strip())
+    plan.leader, plan.deadline, plan.measures = leader, deadline, measures.strip()
+    plan.version += 1
+    plan.save(update_fields=[*PLAN_FIELDS, "leader", "deadline", "measures", "version"])
+    audit_record(actor=actor, action="rectification.plan.update", org=case.org, target=case, changes=changes,
+                 reason=reason.strip())
+    return plan
+
+
 def _plan_of(errors: _Errors, case: Case) -> Plan | None:
     plan = Plan.objects.filter(case=case).first()
     if plan is None:
@@ -390,6 +464,8 @@ def milestone_done(*, actor: User, milestone: Milestone, done_on: dt.date | None
     _check_reporter(actor, case)
     errors = _Errors()
     plan = _plan_of(errors, case)
+    if case.status != rules.RECTIFYING:
+        errors.add("__all__", STATUS_NOT.format(status=rules.STATUS_LABELS[case.status], action="登记节点完成"))
     if milestone.done_on is not None:
         errors.add("done_on", MILESTONE_DONE.format(date=milestone.done_on.isoformat()))
     elif plan is not None:
@@ -436,6 +512,8 @@ def progress_files_add(*, actor: User, progress: ProgressReport, files: Sequence
     case = _lock(progress.case)
     _check_reporter(actor, case)
     errors = _Errors()
+    if case.status != rules.RECTIFYING:
+        errors.add("__all__", STATUS_NOT.format(status=rules.STATUS_LABELS[case.status], action="补充整顿材料"))
     if not files:
         errors.add("files", "请选择文件。")
     uploads = _inspect_uploads(errors, files, params.current().file_max_mb)
@@ -460,6 +538,11 @@ def acceptance_record(*, actor: User, case: Case, date: dt.date | None, accepted
         errors.add("__all__", STATUS_NOT.format(status=rules.STATUS_LABELS[case.status], action="验收"))
     errors.merge(rules.check_acceptance(date=date, plan_made_on=plan.made_on if plan else None, today=today,
                                         result=result, accepted_by=accepted_by, notes=notes))
+    # A later acceptance follows the one not passed: dated before it, the case's history would say it
+    # passed and then failed.
+    last = case.acceptances.order_by("-date").values_list("date", flat=True).first()
+    if date is not None and last is not None and date < last and "date" not in errors:
+        errors.add("date", ACCEPTANCE_BEFORE_LAST.format(date=last.isoformat()))
     uploads = _inspect_uploads(errors, files, params.current().file_max_mb)
     if errors:
         raise ServiceError(dict(errors))
@@ -488,6 +571,9 @@ def _check_survey(errors: _Errors, *, year: int, date: dt.date | None, responden
         errors.add("date", rules.REQUIRED.format(label="测评日期"))
     elif date > today:
         errors.add("date", rules.DATE_FUTURE.format(label="测评日期", today=today.isoformat()))
+    elif date.year not in (int(year), int(year) + 1):
+        # A year's survey is held in that year or at the start of the next (年终测评), not years apart.
+        errors.add("date", SURVEY_DATE_YEAR.format(year=year))
     if respondents is None or satisfied is None or respondents <= 0 or not (0 <= satisfied <= respondents):
         errors.add("satisfied", rules.COUNT_INVALID)
     if not method.strip():

@@ -20,6 +20,7 @@ urlpatterns = [
     path("cases/<int:case_id>/confirm/", views.case_confirm, name="case_confirm"),
     path("cases/<int:case_id>/dismiss/", views.case_dismiss, name="case_dismiss"),
     path("cases/<int:case_id>/plan/", views.plan_new, name="plan_new"),
+    path("cases/<int:case_id>/plan/edit/", views.plan_edit, name="plan_edit"),
     path("cases/<int:case_id>/milestones/", views.milestone_add, name="milestone_add"),
     path("cases/<int:case_id>/progress/", views.progress_add, name="progress_add"),
     path("cases/<int:case_id>/acceptance/", views.acceptance_add, name="acceptance_add"),

@@ -247,6 +247,43 @@ def plan_new(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @writer_required
+@require_http_methods(["GET", "POST"])
+def plan_edit(request: HttpRequest, case_id: int) -> HttpResponse:
+    """调整整顿方案 (延长整顿期限 and the like) with a reason, by the deciding level."""
+    user = _user(request)
+    case = selectors.case_get(user, case_id)
+    plan = getattr(case, "plan", None)
+    if plan is None or not selectors.may_decide(user, case.org):
+        raise Http404
+    initial = {k: getattr(plan, k) for k in (*services.PLAN_FIELDS, "deadline", "measures", "version")}
+    initial["leader"] = str(plan.leader_id)
+    leaders = selectors.leader_choices(user, case.org)
+    if plan.leader not in leaders:  # keep the current leader selectable even if no longer listed
+        leaders = [plan.leader, *leaders]
+    form = forms.PlanEditForm(posted(request), initial=initial, leaders=leaders)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.plan_update(
+                actor=user, case=case, reason=d["reason"], responsible_person=d["responsible_person"],
+                responsibility=d["responsibility"], goal=d["goal"], reward_penalty=d["reward_penalty"],
+                leader=form.leader_user(), leader_name=d["leader_name"], leader_post=d["leader_post"],
+                deadline=d["deadline"], measures=d["measures"], version=d.get("version"),
+            )  # fmt: skip
+        except ConflictError as exc:
+            form.add_error(None, exc.messages[0])
+        except ServiceError as exc:
+            add_service_errors(form, exc, FILE_ALIASES)
+        else:
+            messages.success(request, "整顿方案已调整。")
+            return redirect("rectification:case_detail", case.pk)
+    return render(request, "rectification/form_page.html", _ctx(
+        request, case.org, form=form, title=f"调整{case.org.name}{case.year}年整顿方案",
+        cancel=reverse("rectification:case_detail", args=[case.pk]),
+    ), status=422 if request.method == "POST" else 200)  # fmt: skip
+
+
+@writer_required
 @require_POST
 def milestone_add(request: HttpRequest, case_id: int) -> HttpResponse:
     user = _user(request)

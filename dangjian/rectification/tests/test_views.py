@@ -227,7 +227,8 @@ def test_share_line_on_a_candidate(tree):
     case = services.case_nominate(actor=admin, org=tree.village_a1, year=today.year, category="c01", reason="x",
                                   today=today)
     page = client(tree.users["township_organizer"]).get(reverse("rectification:case_detail", args=[case.pk]))
-    assert (f"中共甲镇委员会{today.year}年已确认村党组织0个，共2个（0.0%）；倒排比例参考10%（0.2个）"
+    # compared with the whole county's villages even when the township decides (E6.12: no even split)
+    assert (f"中共示范县委员会{today.year}年已确认村党组织0个，共3个（0.0%）；倒排比例参考10%（0.3个）"
             in page.content.decode())
     # the inspector reads the case but decides nothing
     page = client(tree.users["inspector"]).get(reverse("rectification:case_detail", args=[case.pk])).content.decode()
