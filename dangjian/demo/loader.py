@@ -22,12 +22,14 @@ from pathlib import Path
 from django.db import connection, transaction
 from django.utils import timezone
 
+from dangjian.accounts.models import User
 from dangjian.common import crypto
 from dangjian.common.audit import audit_record
 from dangjian.common.models import PlatformSetting
 from dangjian.demo import accounts as demo_accounts
 from dangjian.demo import county as cty
 from dangjian.demo import files as demo_files
+from dangjian.demo import oversight as demo_oversight
 from dangjian.demo import recruitment as demo_recruitment
 from dangjian.demo import scales
 from dangjian.demo.bulk import FastInsert
@@ -138,6 +140,10 @@ def load_demo(*, members: int = 20000, seed: int = 1, today: dt.date | None = No
             PlatformSetting.objects.update_or_create(
                 key=orglife_params.RECORDS_START, defaults={"value": today.year * 100 + today.month}
             )
+            # Supervision, assessment, points and rectification (demo county only), once the records-start
+            # month is set: the weak-organization scan judges organizational life from that month on.
+            demo_oversight.load_oversight(actor=User.objects.get(username="admin"), county=first_county, seed=seed,
+                                          today=today, out=out)
             audit_record(
                 actor=None, action="demo.load", org=first_county, target=first_county,
                 changes={"orgs": [None, summary.orgs], "units": [None, summary.units],
