@@ -303,11 +303,21 @@ def open_objections(actor: User, org: Org) -> QuerySet[Objection]:
 # --- year-end ratings and roll-ups -------------------------------------------------------------------------------
 
 
-def member_ratings(actor: User, org: Org, year: int) -> list[MemberRating]:
+RATINGS_LIST_LIMIT = 500
+
+
+def member_ratings(actor: User, org: Org, year: int, *, unqualified_only: bool = False,
+                   limit: int | None = None) -> list[MemberRating]:
+    """The year-end ratings of ``org``'s subtree. Above a branch the page lists only the unqualified
+    members (``unqualified_only``, at most ``limit``): a county's 20,000 rows would not render on a phone,
+    and the roll-up already counts everyone by stars (each branch's full list is one click away)."""
     if not _org_user(actor):
         return []
-    return list(MemberRating.objects.filter(scope_for(actor).q("org__path"), _in_subtree(org), year=year)
-                .select_related("member", "org").order_by("org__path", "-total", "member__name_pinyin"))  # fmt: skip
+    qs = MemberRating.objects.filter(scope_for(actor).q("org__path"), _in_subtree(org), year=year)
+    if unqualified_only:
+        qs = qs.filter(stars=0)
+    qs = qs.select_related("member", "org").order_by("org__path", "-total", "member__name_pinyin")
+    return list(qs[:limit] if limit is not None else qs)
 
 
 @dataclass
@@ -457,8 +467,8 @@ def work_items(actor: User, today: dt.date) -> list[WorkItem]:
             title=f"{o.name}：{r['n']}条积分记录待审核", detail="支部录入的加分、扣分或否决项，审核通过后计入年度积分。",
             url=reverse("points:pending", args=[o.pk]), org=o, severity="warning", article="E6.1",
         ))  # fmt: skip
-    for obj in Objection.objects.filter(scope.q("posting__org__path"), status=rules.OPEN).select_related(
-            "posting__org", "member").order_by("filed_on", "pk"):  # fmt: skip
+    for obj in Objection.objects.filter(scope.q("posting__org__path"), status=rules.OPEN).exclude(
+            member_id=actor.member_id or 0).select_related("posting__org", "member").order_by("filed_on", "pk"):  # fmt: skip
         p = obj.posting
         items.append(WorkItem(
             kind="points_objection", group="points_objection", group_title="积分公示异议待处理",

@@ -20,7 +20,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.files.base import File
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 
 from dangjian.accounts.models import Role, User
@@ -94,6 +94,7 @@ NOT_IN_POSTING = "“{name}”不在这次公示的名单中。"
 OBJECTION_ENTRY = "所指的积分记录不是“{name}”本季度公示范围内的记录。"
 OBJECTION_NOT_OWN = "只能对本人的积分提出异议。"
 OBJECTION_HANDLED = "该异议已处理（{status}），不能重复处理。"
+OWN_OBJECTION = "不能处理对本人积分提出的异议，请由支部其他支委或上级党组织处理。"
 RESPONSE_REQUIRED = "请填写处理意见（异议不成立的，须说明理由）。"
 CORRECTED_REQUIRED = "异议成立的，请填写更正后的分值。"
 CORRECTED_SIGN = "“{item}”是{kind}项目，更正后的分值应为{sign}。"
@@ -541,6 +542,8 @@ SOURCE_TYPES = {rules.MEETING: rules.SOURCE_ATTENDANCE, rules.DUES: rules.SOURCE
 class CreditResult:
     scheme: PointsScheme
     created: dict[str, int] = field(default_factory=dict)  # item name → entries created
+    withdrawn: dict[str, int] = field(default_factory=dict)  # item name → credits whose record no longer earns them
+    reinstated: dict[str, int] = field(default_factory=dict)  # item name → withdrawn credits earned again
 
     @property
     def total(self) -> int:
@@ -567,12 +570,56 @@ def _candidates(item: PointsItem, org: Org, start: dt.date, end: dt.date, grace_
     return [(pk, mid, d, h) for pk, mid, d, h in qs2.values_list("pk", "member_id", "date", "class_hours")]
 
 
+WITHDRAWN_NOTE = "来源记录已更正或删除，不再计分（{today}重新按记录计分时撤销）"
+
+
+def _still_earning(item: PointsItem, ids: set[int], grace_days: int) -> set[int]:
+    """Of the source records ``ids`` credited under ``item``, those that still exist and still earn it
+    (whoever the member is now: a member who moved branch keeps what they earned before)."""
+    if item.source == rules.MEETING:
+        qs = Attendance.objects.filter(pk__in=ids, status__in=orglife_rules.TOOK_PART)
+        kinds = [k for k in item.meeting_kinds.split(",") if k]
+        if kinds:
+            qs = qs.filter(meeting__kind__in=kinds)
+        return set(qs.values_list("pk", flat=True))
+    if item.source == rules.DUES:
+        rows = DuesEntry.objects.filter(pk__in=ids).values_list("pk", "month", "paid_on", "paid_amount", "due_amount")
+        return {pk for pk, month, paid_on, paid, due in rows
+                if rules.dues_on_time(month=month, paid_on=paid_on, paid=paid, due=due, grace_days=grace_days)}
+    return set(TrainingAttendance.objects.filter(pk__in=ids, class_hours__gt=0).values_list("pk", flat=True))
+
+
+def _reconcile(item: PointsItem, stype: str, org: Org, start: dt.date, end: dt.date, grace_days: int,
+               candidates: set[int], today: dt.date) -> tuple[list[int], int]:
+    """The credit follows its record. A record corrected after it was credited — an attendance changed
+    from present to excused, a month's payment date corrected to a late one, a meeting edited (orglife
+    replaces its attendance rows, so the old row is gone and the new one would be credited again) — has
+    its credit withdrawn (kept as 未通过 with the reason, so the history stays traceable); a withdrawn
+    credit whose record earns it again is restored. Returns (withdrawn entry ids, restored count)."""
+    mine = Q(org=org) | Q(member__org=org)
+    approved = dict(PointsEntry.objects.filter(mine, item=item, source_type=stype, status=rules.APPROVED,
+                                               date__gte=start, date__lte=end).values_list("pk", "source_id"))  # fmt: skip
+    earning = _still_earning(item, {s for s in approved.values() if s is not None}, grace_days)
+    withdrawn = [pk for pk, src in approved.items() if src not in earning]
+    if withdrawn:
+        PointsEntry.objects.filter(pk__in=withdrawn).update(
+            status=rules.REJECTED, decided_on=today, decision_note=WITHDRAWN_NOTE.format(today=today),
+            version=F("version") + 1)  # fmt: skip
+    reinstated = PointsEntry.objects.filter(item=item, source_type=stype, status=rules.REJECTED,
+                                            source_id__in=candidates) \
+        .update(status=rules.APPROVED, decided_on=today, decision_note="按记录自动计分（来源记录已更正，恢复计分）",
+                version=F("version") + 1)  # fmt: skip
+    return withdrawn, reinstated
+
+
 @transaction.atomic
 def credit_quarter(*, actor: User, org: Org, year: int, quarter: int, today: dt.date | None = None) -> CreditResult:
     """按记录自动计分 for one branch and quarter: one approved entry per attendance at organizational life,
     per month of dues paid in full on time, per training attended (points × class hours), each linked to
     its record. Idempotent: a record already credited under an item is skipped, so running it again (or
-    after late records are entered) adds only what is new. The period ends today in a running quarter."""
+    after late records are entered) adds only what is new; a credit whose record was corrected since (or
+    replaced, as editing a meeting replaces its attendance rows) is withdrawn, and restored if the record
+    earns it again (``_reconcile``). The period ends today in a running quarter."""
     today = _today(today)
     _check_writable(actor, org)
     errors = _Errors()
@@ -596,6 +643,11 @@ def credit_quarter(*, actor: User, org: Org, year: int, quarter: int, today: dt.
     for item in scheme.items.filter(source__in=rules.AUTO_SOURCES).order_by("position", "pk"):
         stype = SOURCE_TYPES[item.source]
         cands = _candidates(item, org, start, end, grace)
+        withdrawn_ids, reinstated = _reconcile(item, stype, org, start, end, grace, {c[0] for c in cands}, today)
+        if withdrawn_ids:
+            result.withdrawn[item.name] = len(withdrawn_ids)
+        if reinstated:
+            result.reinstated[item.name] = reinstated
         done = set(PointsEntry.objects.filter(item=item, source_type=stype, source_id__in=[c[0] for c in cands])
                    .values_list("source_id", flat=True))  # fmt: skip
         new = [PointsEntry(scheme=scheme, item=item, member_id=mid, org=org, county=county, date=d, quantity=q,
@@ -606,7 +658,9 @@ def credit_quarter(*, actor: User, org: Org, year: int, quarter: int, today: dt.
         PointsEntry.objects.bulk_create(new, batch_size=500)
         result.created[item.name] = len(new)
     audit_record(actor=actor, action="points.credit.quarter", org=org, target=scheme,
-                 changes={"period": [None, f"{year}年第{quarter}季度（至{end}）"], "created": [None, result.created]})
+                 changes={"period": [None, f"{year}年第{quarter}季度（至{end}）"], "created": [None, result.created],
+                          **({"withdrawn": [None, result.withdrawn]} if result.withdrawn else {}),
+                          **({"reinstated": [None, result.reinstated]} if result.reinstated else {})})  # fmt: skip
     return result
 
 
@@ -692,6 +746,10 @@ def objection_handle(*, actor: User, objection: Objection, upheld: bool, respons
     errors = _Errors()
     if objection.status != rules.OPEN:
         errors.add("__all__", OBJECTION_HANDLED.format(status=rules.OBJECTION_STATUS_LABELS[objection.status]))
+    # A secretary who is also a member of the branch would otherwise decide (and correct) their own score:
+    # the same conflict entry_decide refuses (OWN_ENTRY).
+    if actor.member_id is not None and actor.member_id == objection.member_id:
+        errors.add("__all__", OWN_OBJECTION)
     response = _text(errors, response, f="response", label="处理意见", n=500, required=RESPONSE_REQUIRED)
     entry = objection.entry
     new_points: Decimal | None = None

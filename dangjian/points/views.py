@@ -378,7 +378,9 @@ def credit(request: HttpRequest, org_id: int) -> HttpResponse:
         _errors_to_messages(request, exc)
     else:
         detail = "，".join(f"{k}{v}条" for k, v in result.created.items()) or "没有自动计分项目"
-        messages.success(request, f"已按记录自动计分：新增{result.total}条（{detail}）。已计过的记录不会重复计分。")
+        withdrawn = sum(result.withdrawn.values())
+        note = f"来源记录已更正或删除的{withdrawn}条撤销计分。" if withdrawn else ""
+        messages.success(request, f"已按记录自动计分：新增{result.total}条（{detail}）。已计过的记录不会重复计分。{note}")
     return redirect(reverse("points:org", args=[org.pk]) + f"?year={d['year']}")
 
 
@@ -475,8 +477,11 @@ def ratings(request: HttpRequest, org_id: int) -> HttpResponse:
             else:
                 messages.success(request, f"已评定{len(rows)}名党员的{year}年度星级。")
         return redirect(reverse("points:ratings", args=[org.pk]) + f"?year={year}")
+    is_branch = org.org_type in org_rules.HOLDS_MEMBERS
+    rows = selectors.member_ratings(user, org, year, unqualified_only=not is_branch,
+                                    limit=None if is_branch else selectors.RATINGS_LIST_LIMIT)  # fmt: skip
     return render(request, "points/ratings.html", _org_context(
-        request, org, year=year, rows=selectors.member_ratings(user, org, year),
+        request, org, year=year, rows=rows, limit=selectors.RATINGS_LIST_LIMIT,
         rollup=selectors.stars_rollup(user, org, year), years=list(range(today.year, today.year - 6, -1)),
     ))  # fmt: skip
 
@@ -490,7 +495,10 @@ def export(request: HttpRequest, org_id: int, year: int) -> HttpResponse:
     if org.org_type not in org_rules.HOLDS_MEMBERS or not MIN_YEAR <= year <= 9999:
         raise Http404
     table = selectors.branch_table(user, org, year)
-    entries = list(selectors.entries_visible(user).filter(org=org, date__year=year).select_related("member", "item")
+    # The entries behind the summary sheet: the applicable scheme's, of the members in the table (not
+    # entries under a scheme that no longer applies, nor of members who have left the branch).
+    entries = list(selectors.entries_visible(user).filter(scheme=table.scheme, member_id__in=[r.member_id for r in table.rows],
+                                                          date__year=year).select_related("member", "item")
                    .order_by("member__name_pinyin", "date", "pk"))  # fmt: skip
     content = sheets.branch_year(table, entries, selectors.member_ratings(user, org, year))
     name = f"{org.short_name or org.name}-{year}年党员积分.xlsx"
