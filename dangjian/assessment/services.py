@@ -12,7 +12,6 @@ reviewer accepts or adjusts each item (an adjustment needs a reason); the inspec
 from __future__ import annotations
 
 import datetime as dt
-import zipfile
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -40,6 +39,7 @@ from dangjian.assessment.templates_data import TEMPLATES, T
 from dangjian.common.audit import audit_record
 from dangjian.common.errors import ConflictError, NotPermitted, ServiceError
 from dangjian.common.scope import subtree_upper_bound
+from dangjian.common.uploads import upload_facts
 from dangjian.orglife import rules as file_rules
 from dangjian.orgs.models import Org
 
@@ -454,25 +454,8 @@ def self_assess(*, actor: User, result: Result, values: Mapping[int, tuple[Any, 
     return out
 
 
-def _file_facts(file: File) -> tuple[str, int, bytes, list[str] | None]:
-    name = (getattr(file, "name", "") or "").rsplit("/", 1)[-1]
-    size = int(getattr(file, "size", 0) or 0)
-    file.seek(0)
-    head = file.read(16)
-    zip_names = None
-    if head.startswith(b"PK\x03\x04"):
-        file.seek(0)
-        try:
-            with zipfile.ZipFile(file) as z:
-                zip_names = z.namelist()
-        except (zipfile.BadZipFile, OSError, ValueError):
-            zip_names = None
-    file.seek(0)
-    return name, size, head, zip_names
-
-
 def _check_file(errors: _Errors, file: File, purpose: str) -> tuple[str, int, str]:
-    name, size, head, zip_names = _file_facts(file)
+    name, size, head, zip_names = upload_facts(file)
     message = file_rules.check_upload(name=name, size=size, head=head, zip_names=zip_names, purpose=purpose,
                                       max_mb=FILE_MAX_MB)
     if message:

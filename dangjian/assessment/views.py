@@ -4,7 +4,6 @@ who may do what is decided by the selectors' ``is_owner_writer``/``may_*`` (NotP
 
 from __future__ import annotations
 
-import mimetypes
 from typing import Any
 from urllib.parse import quote
 
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from dangjian.assessment import exports, forms, indicators, params, rules, selectors, services
 from dangjian.assessment.models import Node, Result, Scheme
 from dangjian.common.errors import ConflictError, ServiceError
+from dangjian.common.uploads import stored_file_response
 from dangjian.orgs.selectors import orgs_visible
 from dangjian.web.forms import add_service_errors
 from dangjian.web.views import _user, org_role_required, posted, writer_required
@@ -556,13 +556,5 @@ def evaluation_detail(request: HttpRequest, evaluation_id: int) -> HttpResponse:
 def file_download(request: HttpRequest, assessfile_id: int) -> FileResponse:
     """Evidence or an inspection photo, only to users who may see its result (never a public URL)."""
     f = selectors.assessfile_get(_user(request), assessfile_id)
-    try:
-        handle = f.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    content_type = mimetypes.guess_type(f.original_name)[0] or "application/octet-stream"
-    inline = f.file_type in ("jpeg", "png", "gif", "webp", "pdf")
-    response = FileResponse(handle, content_type=content_type, as_attachment=not inline, filename=f.original_name)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return stored_file_response(f.file, original_name=f.original_name, file_type=f.file_type)
 

@@ -11,7 +11,6 @@ was a mobile member (流动党员) on that date, recorded as a guest at the orga
 from __future__ import annotations
 
 import datetime as dt
-import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -27,6 +26,7 @@ from dangjian.accounts.selectors import require_writer, scope_for
 from dangjian.common.audit import audit_record, diff
 from dangjian.common.errors import ConflictError, NotPermitted, ServiceError
 from dangjian.common.scope import subtree_upper_bound
+from dangjian.common.uploads import upload_facts
 from dangjian.members import rules as member_rules
 from dangjian.members.models import Member
 from dangjian.orglife import params, rules
@@ -215,19 +215,7 @@ def _inspect_upload(upload: UploadIn, max_mb: float) -> tuple[str | None, str]:
     if upload.purpose not in rules.FILE_PURPOSE_LABELS:
         return FILE_PURPOSE_INVALID, ""
     f = upload.file
-    name = (getattr(f, "name", "") or "").rsplit("/", 1)[-1]
-    size = int(getattr(f, "size", 0) or 0)
-    f.seek(0)
-    head = f.read(16)
-    zip_names: list[str] | None = None
-    if head.startswith(b"PK\x03\x04"):
-        f.seek(0)
-        try:
-            with zipfile.ZipFile(f) as z:
-                zip_names = z.namelist()
-        except (zipfile.BadZipFile, OSError, ValueError):
-            zip_names = None
-    f.seek(0)
+    name, size, head, zip_names = upload_facts(f)
     message = rules.check_upload(name=name, size=size, head=head, zip_names=zip_names, purpose=upload.purpose,
                                  max_mb=max_mb)
     return message, rules.sniff_type(head, zip_names) or ""

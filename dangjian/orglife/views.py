@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import mimetypes
 from typing import Any, cast
 
 from django.conf import settings
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from dangjian.accounts.models import ORG_ROLES, Role
 from dangjian.common.errors import ConflictError, NotPermitted, ServiceError
+from dangjian.common.uploads import stored_file_response
 from dangjian.members import rules as member_rules
 from dangjian.members.models import Member
 from dangjian.members.selectors import member_get, members_in_subtree
@@ -291,15 +291,7 @@ def meeting_files_add(request: HttpRequest, pk: int) -> HttpResponse:
 def meeting_file(request: HttpRequest, pk: int) -> FileResponse:
     """A photo or attachment, only to users who may see its meeting (never a public media URL)."""
     mf = selectors.meeting_file_get(_user(request), pk)
-    try:
-        handle = mf.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    content_type = mimetypes.guess_type(mf.original_name)[0] or "application/octet-stream"
-    inline = mf.is_image or mf.file_type == "pdf"
-    response = FileResponse(handle, content_type=content_type, as_attachment=not inline, filename=mf.original_name)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return stored_file_response(mf.file, original_name=mf.original_name, file_type=mf.file_type)
 
 
 # --- compliance -------------------------------------------------------------------------------------------

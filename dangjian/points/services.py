@@ -13,7 +13,6 @@ organization (the township or county above the branch), never by the rated branc
 from __future__ import annotations
 
 import datetime as dt
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -27,6 +26,7 @@ from dangjian.accounts.models import Role, User
 from dangjian.accounts.selectors import require_writer, scope_for
 from dangjian.common.audit import audit_record
 from dangjian.common.errors import ConflictError, NotPermitted, ServiceError
+from dangjian.common.uploads import upload_facts
 from dangjian.dues.models import DuesEntry
 from dangjian.members import rules as member_rules
 from dangjian.members.models import Member
@@ -403,19 +403,7 @@ def item_update(*, actor: User, item: PointsItem, name: str, points: object, yea
 def _inspect_upload(file: File) -> tuple[str | None, str, str, int]:
     """(error or None, sniffed type, name, size): reads only the head and a zip's directory, exactly as
     recruitment.services.document_add does (orglife.rules.check_upload)."""
-    name = (getattr(file, "name", "") or "").rsplit("/", 1)[-1]
-    size = int(getattr(file, "size", 0) or 0)
-    file.seek(0)
-    head = file.read(16)
-    zip_names = None
-    if head.startswith(b"PK\x03\x04"):
-        file.seek(0)
-        try:
-            with zipfile.ZipFile(file) as z:
-                zip_names = z.namelist()
-        except (zipfile.BadZipFile, OSError, ValueError):
-            zip_names = None
-    file.seek(0)
+    name, size, head, zip_names = upload_facts(file)
     message = orglife_rules.check_upload(name=name, size=size, head=head, zip_names=zip_names,
                                          purpose=orglife_rules.ATTACHMENT, max_mb=FILE_MAX_MB)  # fmt: skip
     return message, orglife_rules.sniff_type(head, zip_names) or "", name, size

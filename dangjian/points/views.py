@@ -5,7 +5,6 @@ back on the form. A member uses ``me/`` only: their points, entries, the branch'
 from __future__ import annotations
 
 import datetime as dt
-import mimetypes
 from typing import Any
 from urllib.parse import quote
 
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from dangjian.accounts.models import Role
 from dangjian.common.errors import ConflictError, ServiceError
+from dangjian.common.uploads import stored_file_response
 from dangjian.members import selectors as member_selectors
 from dangjian.orgs import rules as org_rules
 from dangjian.orgs import selectors as org_selectors
@@ -108,15 +108,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 def entry_evidence(request: HttpRequest, pevidence_id: int) -> FileResponse:
     """证明材料 of an entry, only to users who may see the entry (never a public media URL)."""
     ev = selectors.evidence_get(_user(request), pevidence_id)
-    try:
-        handle = ev.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    content_type = mimetypes.guess_type(ev.original_name)[0] or "application/octet-stream"
-    inline = ev.file_type in ("jpeg", "png", "gif", "webp", "pdf")
-    response = FileResponse(handle, content_type=content_type, as_attachment=not inline, filename=ev.original_name)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return stored_file_response(ev.file, original_name=ev.original_name, file_type=ev.file_type)
 
 
 # --- an organization -------------------------------------------------------------------------------------------

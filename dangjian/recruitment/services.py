@@ -19,7 +19,6 @@ CONVERTED event dated the end of probation; extension and cancellation record th
 from __future__ import annotations
 
 import datetime as dt
-import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,6 +32,7 @@ from dangjian.accounts.selectors import require_writer, scope_for
 from dangjian.common import crypto, idnumbers
 from dangjian.common.audit import audit_record
 from dangjian.common.errors import ConflictError, NotPermitted, ServiceError
+from dangjian.common.uploads import upload_facts
 from dangjian.members import codes
 from dangjian.members import rules as member_rules
 from dangjian.members import services as member_services
@@ -770,19 +770,7 @@ def document_add(*, actor: User, record: DevelopmentRecord, kind: str, file: Fil
         errors.add("kind", DOCUMENT_KIND.format(value=kind))
     if step is not None and step.record_id != record.pk:
         errors.add("step", DOCUMENT_STEP)
-    name = (getattr(file, "name", "") or "").rsplit("/", 1)[-1]
-    size = int(getattr(file, "size", 0) or 0)
-    file.seek(0)
-    head = file.read(16)
-    zip_names = None
-    if head.startswith(b"PK\x03\x04"):
-        file.seek(0)
-        try:
-            with zipfile.ZipFile(file) as z:
-                zip_names = z.namelist()
-        except (zipfile.BadZipFile, OSError, ValueError):
-            zip_names = None
-    file.seek(0)
+    name, size, head, zip_names = upload_facts(file)
     message = file_rules.check_upload(name=name, size=size, head=head, zip_names=zip_names, purpose=file_rules.ATTACHMENT,
                                       max_mb=FILE_MAX_MB)  # fmt: skip
     if message:

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from dangjian.accounts.models import User
 from dangjian.accounts.selectors import scope_for
 from dangjian.common.errors import ConflictError, ServiceError
+from dangjian.common.uploads import stored_file_response
 from dangjian.members import rules as member_rules
 from dangjian.members import selectors as member_selectors
 from dangjian.members.models import Member
@@ -425,12 +426,7 @@ def upload_new(request: HttpRequest, record_id: int) -> HttpResponse:
 def upload_file(request: HttpRequest, document_id: int) -> FileResponse:
     """An uploaded scan, only through a record in scope (the media directory is not served)."""
     doc = _document_get(_user(request), document_id)
-    try:
-        handle = doc.file.open("rb")
-    except (FileNotFoundError, OSError):
-        raise Http404 from None
-    inline = doc.file_type in ("jpg", "jpeg", "png", "gif", "webp", "pdf")
-    return FileResponse(handle, as_attachment=not inline, filename=doc.original_name)
+    return stored_file_response(doc.file, original_name=doc.original_name, file_type=doc.file_type)
 
 
 # --- outcomes -----------------------------------------------------------------------------------------------

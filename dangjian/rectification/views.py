@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from dangjian.accounts.models import ORG_ROLES
 from dangjian.common.errors import ConflictError, ServiceError
+from dangjian.common.uploads import stored_file_response
 from dangjian.orgs import selectors as org_selectors
 from dangjian.orgs.models import Org
 from dangjian.rectification import export, forms, rules, selectors, services
@@ -382,14 +383,7 @@ def acceptance_add(request: HttpRequest, case_id: int) -> HttpResponse:
 def file_download(request: HttpRequest, rfile_id: int) -> FileResponse:
     """A file of a progress report or acceptance, only through a case in scope (media is not served)."""
     f = selectors.file_get(_user(request), rfile_id)
-    try:
-        handle = f.file.open("rb")
-    except (FileNotFoundError, OSError):
-        raise Http404 from None
-    inline = f.file_type in ("jpeg", "png", "gif", "webp", "pdf")
-    response = FileResponse(handle, as_attachment=not inline, filename=f.original_name)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return stored_file_response(f.file, original_name=f.original_name, file_type=f.file_type)
 
 
 # --- satisfaction surveys ---------------------------------------------------------------------------------

@@ -12,7 +12,6 @@ everything below the county, and may act for a village that has no account.
 from __future__ import annotations
 
 import datetime as dt
-import zipfile
 from collections.abc import Sequence
 from typing import Any
 
@@ -24,6 +23,7 @@ from dangjian.accounts.models import ORG_ROLES, User
 from dangjian.accounts.selectors import home_org, require_writer, scope_for
 from dangjian.common.audit import audit_record
 from dangjian.common.errors import NotPermitted, ServiceError
+from dangjian.common.uploads import upload_facts
 from dangjian.orglife import rules as file_rules
 from dangjian.orgs.models import Org, OrgType
 from dangjian.supervision import params, rules
@@ -272,19 +272,7 @@ def _check_files(errors: _Errors, files: Sequence[File], max_mb: float) -> list[
     oversized one (orglife.rules.check_upload: images, pdf, docx, xlsx whose content is that type)."""
     out = []
     for f in files:
-        name = (getattr(f, "name", "") or "").rsplit("/", 1)[-1]
-        size = int(getattr(f, "size", 0) or 0)
-        f.seek(0)
-        head = f.read(16)
-        zip_names = None
-        if head.startswith(b"PK\x03\x04"):
-            f.seek(0)
-            try:
-                with zipfile.ZipFile(f) as z:
-                    zip_names = z.namelist()
-            except (zipfile.BadZipFile, OSError, ValueError):
-                zip_names = None
-        f.seek(0)
+        name, size, head, zip_names = upload_facts(f)
         message = file_rules.check_upload(name=name, size=size, head=head, zip_names=zip_names,
                                           purpose=file_rules.ATTACHMENT, max_mb=max_mb)  # fmt: skip
         if message:

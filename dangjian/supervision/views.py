@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dangjian.common.errors import ServiceError
+from dangjian.common.uploads import stored_file_response
 from dangjian.orgs import selectors as org_selectors
 from dangjian.supervision import forms, rules, selectors, services, sheets
 from dangjian.supervision.models import Item
@@ -270,9 +271,4 @@ def item_cascade(request: HttpRequest, item_id: int) -> HttpResponse:
 def evidence_file(request: HttpRequest, evidence_id: int) -> FileResponse:
     """An evidence file, only through an item in scope (the media directory is not served)."""
     ev = selectors.evidence_get(_user(request), evidence_id)
-    try:
-        handle = ev.file.open("rb")
-    except (FileNotFoundError, OSError):
-        raise Http404 from None
-    inline = ev.file_type in (*rules.IMAGE_FILE_TYPES, "pdf")
-    return FileResponse(handle, as_attachment=not inline, filename=ev.original_name)
+    return stored_file_response(ev.file, original_name=ev.original_name, file_type=ev.file_type)
