@@ -37,7 +37,7 @@ from dangjian.assessment.models import (
 )
 from dangjian.assessment.templates_data import TEMPLATES, T
 from dangjian.common.audit import audit_record
-from dangjian.common.errors import ConflictError, NotPermitted, ServiceError
+from dangjian.common.errors import ConflictError, FieldErrors, NotPermitted, ServiceError
 from dangjian.common.scope import subtree_upper_bound
 from dangjian.common.uploads import upload_facts
 from dangjian.orglife import rules as file_rules
@@ -96,13 +96,6 @@ COPY_YEAR = "新方案的年度应在2000至2100之间。"
 TEMPLATE_INVALID = "请选择有效的方案模板。"
 
 
-class _Errors(dict[str, list[str]]):
-    def add(self, f: str, message: str) -> None:
-        self.setdefault(f, []).append(message)
-
-    def raise_if_any(self) -> None:
-        if self:
-            raise ServiceError(dict(self))
 
 
 def _county_of(org: Org) -> Org | None:
@@ -122,7 +115,7 @@ def _lock_result(result: Result) -> Result:
     return Result.objects.select_for_update(of=("self",)).select_related("org", "scheme__owner").get(pk=result.pk)
 
 
-def _scheme_values(errors: _Errors, *, name: str, year: int, kind: str, bands_text: str | None,
+def _scheme_values(errors: FieldErrors, *, name: str, year: int, kind: str, bands_text: str | None,
                    review_level: str, notice_days: int | None) -> dict[str, Any]:
     values: dict[str, Any] = {"name": (name or "").strip()[:200], "year": year, "kind": kind, "review_level": review_level}
     if not values["name"]:
@@ -154,7 +147,7 @@ def scheme_create(*, actor: User, owner: Org, year: int, name: str, kind: str, b
     templates_data.TEMPLATES) its tree is filled from that local example."""
     if not actor.can_write or not scope_for(actor).contains_path(owner.path):
         raise NotPermitted
-    errors = _Errors()
+    errors = FieldErrors()
     if owner.org_type not in OWNER_TYPES:
         errors.add("owner", OWNER_TYPE)
     if template and template not in TEMPLATES:
@@ -189,7 +182,7 @@ def scheme_update(*, actor: User, scheme: Scheme, version: int, name: str, year:
     _require_owner_writer(actor, scheme)
     if scheme.version != version:
         raise ConflictError
-    errors = _Errors()
+    errors = FieldErrors()
     if scheme.status != rules.DRAFT:
         errors.add("__all__", SCHEME_LOCKED)
     values = _scheme_values(errors, name=name, year=year, kind=kind, bands_text=bands_text,
@@ -205,7 +198,7 @@ def scheme_update(*, actor: User, scheme: Scheme, version: int, name: str, year:
     return scheme
 
 
-def _node_values(errors: _Errors, *, title: str, max_points: Any, method: str, source: str, indicator: str,
+def _node_values(errors: FieldErrors, *, title: str, max_points: Any, method: str, source: str, indicator: str,
                  params_: Mapping[str, Any] | None, standard: str) -> dict[str, Any]:
     values: dict[str, Any] = {"title": (title or "").strip()[:200], "method": method, "source": source,
                               "indicator": indicator if source == rules.SRC_PLATFORM else "",
@@ -263,7 +256,7 @@ def node_add(*, actor: User, scheme: Scheme, parent: Node | None, title: str, ma
     """A node at the end of its level: an area (no parent), an item or a sub-item (3 levels at most)."""
     scheme = _lock_scheme(scheme)
     _require_owner_writer(actor, scheme)
-    errors = _Errors()
+    errors = FieldErrors()
     if scheme.status != rules.DRAFT:
         errors.add("__all__", SCHEME_LOCKED)
     if parent is not None and parent.scheme_id != scheme.pk:
@@ -287,7 +280,7 @@ def node_update(*, actor: User, node: Node, title: str, max_points: Any, method:
     scheme = _lock_scheme(node.scheme)
     _require_owner_writer(actor, scheme)
     node = Node.objects.get(pk=node.pk)
-    errors = _Errors()
+    errors = FieldErrors()
     if scheme.status != rules.DRAFT:
         errors.add("__all__", SCHEME_LOCKED)
     values = _node_values(errors, title=title, max_points=max_points, method=method, source=source,
@@ -355,7 +348,7 @@ def scheme_activate(*, actor: User, scheme: Scheme, self_due: dt.date | None = N
     """Start the round: one result per assessed organization, self-assessment open."""
     scheme = _lock_scheme(scheme)
     _require_owner_writer(actor, scheme)
-    errors = _Errors()
+    errors = FieldErrors()
     if scheme.status != rules.DRAFT:
         errors.add("__all__", SCHEME_LOCKED)
     if not sel.leaves(scheme):
@@ -414,7 +407,7 @@ def self_assess(*, actor: User, result: Result, values: Mapping[int, tuple[Any, 
     result = _lock_result(result)
     if not sel.may_self_assess(actor, result):
         raise NotPermitted
-    errors = _Errors()
+    errors = FieldErrors()
     if result.scheme.status != rules.ACTIVE:
         errors.add("__all__", NOT_ACTIVE)
     elif result.status != rules.R_PENDING:
@@ -454,7 +447,7 @@ def self_assess(*, actor: User, result: Result, values: Mapping[int, tuple[Any, 
     return out
 
 
-def _check_file(errors: _Errors, file: File, purpose: str) -> tuple[str, int, str]:
+def _check_file(errors: FieldErrors, file: File, purpose: str) -> tuple[str, int, str]:
     name, size, head, zip_names = upload_facts(file)
     message = file_rules.check_upload(name=name, size=size, head=head, zip_names=zip_names, purpose=purpose,
                                       max_mb=FILE_MAX_MB)
@@ -479,7 +472,7 @@ def evidence_add(*, actor: User, result: Result, file: File, node: Node | None =
     result = _lock_result(result)
     if not sel.may_self_assess(actor, result):
         raise NotPermitted
-    errors = _Errors()
+    errors = FieldErrors()
     if result.scheme.status != rules.ACTIVE:
         errors.add("__all__", NOT_ACTIVE)
     elif result.status != rules.R_PENDING:
@@ -501,7 +494,7 @@ def result_submit(*, actor: User, result: Result, today: dt.date | None = None) 
     result = _lock_result(result)
     if not sel.may_self_assess(actor, result):
         raise NotPermitted
-    errors = _Errors()
+    errors = FieldErrors()
     if result.scheme.status != rules.ACTIVE:
         errors.add("__all__", NOT_ACTIVE)
     elif result.status != rules.R_PENDING:
@@ -528,7 +521,7 @@ def result_review(*, actor: User, result: Result, decisions: Mapping[int, tuple[
     result = _lock_result(result)
     if not sel.may_review(actor, result):
         raise NotPermitted
-    errors = _Errors()
+    errors = FieldErrors()
     if result.scheme.status != rules.ACTIVE or result.status != rules.R_SUBMITTED:
         errors.add("__all__", RESULT_NOT_SUBMITTED)
     leaf = _leaf_map(result.scheme)
@@ -579,7 +572,7 @@ def result_return(*, actor: User, result: Result, reason: str) -> Result:
     result = _lock_result(result)
     if not sel.may_review(actor, result):
         raise NotPermitted
-    errors = _Errors()
+    errors = FieldErrors()
     if result.scheme.status != rules.ACTIVE or result.status != rules.R_SUBMITTED:
         errors.add("__all__", RESULT_NOT_SUBMITTED)
     if not (reason or "").strip():
@@ -605,7 +598,7 @@ def inspection_record(*, actor: User, result: Result, date: dt.date, scores: Map
     result = _lock_result(result)
     if not sel.may_inspect(actor, result):
         raise NotPermitted
-    errors = _Errors()
+    errors = FieldErrors()
     if result.scheme.status != rules.ACTIVE:
         errors.add("__all__", NOT_ACTIVE)
     if date > today:
@@ -650,7 +643,7 @@ def evaluation_record(*, actor: User, result: Result, node: Node, date: dt.date,
     result = _lock_result(result)
     if not sel.is_owner_writer(actor, result.scheme):
         raise NotPermitted
-    errors = _Errors()
+    errors = FieldErrors()
     if result.scheme.status != rules.ACTIVE:
         errors.add("__all__", NOT_ACTIVE)
     if node.scheme_id != result.scheme_id or node.source != rules.SRC_EVALUATION:
@@ -714,7 +707,7 @@ def scheme_finalize(*, actor: User, scheme: Scheme, today: dt.date | None = None
     _require_owner_writer(actor, scheme)
     results = list(Result.objects.select_for_update(of=("self",)).filter(scheme=scheme).select_related("org")
                    .order_by("org__path"))  # fmt: skip
-    errors = _Errors()
+    errors = FieldErrors()
     if scheme.status != rules.ACTIVE:
         errors.add("__all__", NOT_ACTIVE)
     waiting = [r.org.name for r in results if r.status != rules.R_REVIEWED]
@@ -764,7 +757,7 @@ def scheme_publish(*, actor: User, scheme: Scheme, start: dt.date | None = None,
     start = start or today
     scheme = _lock_scheme(scheme)
     _require_owner_writer(actor, scheme)
-    errors = _Errors()
+    errors = FieldErrors()
     if scheme.status != rules.FINAL:
         errors.add("__all__", NOT_FINAL)
     if start < today:
@@ -786,7 +779,7 @@ def scheme_close(*, actor: User, scheme: Scheme, today: dt.date | None = None) -
     today = today or dt.date.today()
     scheme = _lock_scheme(scheme)
     _require_owner_writer(actor, scheme)
-    errors = _Errors()
+    errors = FieldErrors()
     if scheme.status != rules.PUBLISHED:
         errors.add("__all__", NOT_PUBLISHED)
     elif scheme.notice_end is not None and today <= scheme.notice_end:

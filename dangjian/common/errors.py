@@ -18,6 +18,22 @@ class ServiceError(Exception):
         return [m for msgs in self.errors.values() for m in msgs]
 
 
+class FieldErrors(dict[str, list[str]]):
+    """What a service found wrong, gathered field by field before anything is written."""
+
+    def add(self, field: str, message: str) -> None:
+        self.setdefault(field, []).append(message)
+
+    def merge(self, other: dict[str, list[str]]) -> None:
+        for field, messages in other.items():
+            for message in messages:
+                self.add(field, message)
+
+    def raise_if_any(self) -> None:
+        if self:
+            raise ServiceError(dict(self))
+
+
 class ConflictError(ServiceError):
     """Someone else saved the record since this user opened it (optimistic locking)."""
 

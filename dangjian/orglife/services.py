@@ -24,7 +24,7 @@ from django.utils import timezone
 from dangjian.accounts.models import User
 from dangjian.accounts.selectors import require_writer, scope_for
 from dangjian.common.audit import audit_record, diff
-from dangjian.common.errors import ConflictError, NotPermitted, ServiceError
+from dangjian.common.errors import ConflictError, FieldErrors, NotPermitted, ServiceError
 from dangjian.common.scope import subtree_upper_bound
 from dangjian.common.uploads import upload_facts
 from dangjian.members import rules as member_rules
@@ -120,9 +120,6 @@ class MeetingFields:
         return {k: getattr(self, k) for k in self.PLAIN}
 
 
-class _Errors(dict[str, list[str]]):
-    def add(self, field: str, message: str) -> None:
-        self.setdefault(field, []).append(message)
 
 
 # --- shared checks ----------------------------------------------------------------------------------------
@@ -138,7 +135,7 @@ def _county_of(org: Org) -> Org | None:
     return org if org.org_type == OrgType.COUNTY_COMMITTEE else org.county
 
 
-def _check_date(errors: _Errors, org: Org, date: dt.date | None, today: dt.date, field: str = "date") -> None:
+def _check_date(errors: FieldErrors, org: Org, date: dt.date | None, today: dt.date, field: str = "date") -> None:
     if date is None:
         return
     if date > today:
@@ -149,7 +146,7 @@ def _check_date(errors: _Errors, org: Org, date: dt.date | None, today: dt.date,
         errors.add(field, AFTER_DISSOLVED.format(dissolved=org.dissolved_on.isoformat()))
 
 
-def _hours(errors: _Errors, value: Any, field: str, label: str, *, maximum: Decimal = MAX_HOURS) -> Decimal | None:
+def _hours(errors: FieldErrors, value: Any, field: str, label: str, *, maximum: Decimal = MAX_HOURS) -> Decimal | None:
     if value in (None, ""):
         return None
     try:
@@ -167,7 +164,7 @@ def _in_subtree(path: str | None, org: Org) -> bool:
     return path is not None and org.path <= path < subtree_upper_bound(org.path)
 
 
-def _check_people(errors: _Errors, members: Sequence[Member], *, org: Org, date: dt.date,
+def _check_people(errors: FieldErrors, members: Sequence[Member], *, org: Org, date: dt.date,
                   field: str) -> dict[int, bool]:
     """Every person must be an active member of ``org``'s subtree on ``date``, or a mobile member
     attending as a guest. Returns member id → is_guest."""
@@ -195,7 +192,7 @@ def _check_people(errors: _Errors, members: Sequence[Member], *, org: Org, date:
     return guests
 
 
-def _meeting_branch(errors: _Errors, org: Org, kind: str) -> Org:
+def _meeting_branch(errors: FieldErrors, org: Org, kind: str) -> Org:
     if org.org_type not in HOLDS_MEETINGS:
         errors.add("org", ORG_CANNOT_HOLD.format(type=ORG_TYPE_LABELS.get(org.org_type, org.org_type)))
         return org
@@ -221,7 +218,7 @@ def _inspect_upload(upload: UploadIn, max_mb: float) -> tuple[str | None, str]:
     return message, rules.sniff_type(head, zip_names) or ""
 
 
-def _check_uploads(errors: _Errors, uploads: Sequence[UploadIn]) -> list[str]:
+def _check_uploads(errors: FieldErrors, uploads: Sequence[UploadIn]) -> list[str]:
     max_mb = params.value(params.FILE_MAX_MB)
     types = []
     for u in uploads:
@@ -253,7 +250,7 @@ def _validate_meeting(
     actor: User, org: Org, f: MeetingFields, attendance: Sequence[AttendanceIn], uploads: Sequence[UploadIn],
     today: dt.date,
 ) -> tuple[Org, dict[int, bool], Decimal, list[str]]:
-    errors = _Errors()
+    errors = FieldErrors()
     if f.kind not in rules.KIND_LABELS:
         errors.add("kind", KIND_INVALID.format(value=f.kind))
     branch = _meeting_branch(errors, org, f.kind)
@@ -407,7 +404,7 @@ def meeting_update(
 def meeting_file_add(*, actor: User, meeting: Meeting, uploads: Sequence[UploadIn]) -> list[MeetingFile]:
     """Add photos or attachments to a meeting (images; pdf, docx, xlsx; within the size limit)."""
     _check_writable(actor, meeting.org)
-    errors = _Errors()
+    errors = FieldErrors()
     types = _check_uploads(errors, uploads)
     if errors:
         raise ServiceError(dict(errors))
@@ -422,7 +419,7 @@ def appraisal_grades_record(*, actor: User, meeting: Meeting, grades: Mapping[in
     """民主评议党员: record each member's grade (优秀 / 合格 / 基本合格 / 不合格, §3.10), given as codes or
     Chinese names, for members on the meeting's list; an empty value clears a grade."""
     _check_writable(actor, meeting.org)
-    errors = _Errors()
+    errors = FieldErrors()
     if meeting.kind != rules.APPRAISAL:
         raise ServiceError(GRADE_NOT_APPRAISAL, "grades")
     rows = {a.member_id: a for a in meeting.attendance.select_related("member")}
@@ -486,7 +483,7 @@ def training_record(
     members of ``org``'s subtree on the first day, or mobile members attending as guests."""
     today = today or timezone.localdate()
     _check_writable(actor, org)
-    errors = _Errors()
+    errors = FieldErrors()
     if not (title or "").strip():
         errors.add("title", TITLE_REQUIRED)
     if kind not in TRAINING_KINDS:
@@ -540,7 +537,7 @@ def committee_post_add(*, actor: User, org: Org, member: Member, post: str, star
     they have the 56-hour target (R5.1) while they hold it."""
     today = today or timezone.localdate()
     _check_writable(actor, org)
-    errors = _Errors()
+    errors = FieldErrors()
     if post not in rules.POST_LABELS:
         errors.add("post", POST_INVALID.format(value=post))
     _check_date(errors, org, started_on, today, "started_on")
@@ -566,7 +563,7 @@ def committee_post_end(*, actor: User, post: CommitteePost, ended_on: dt.date,
                        today: dt.date | None = None) -> CommitteePost:
     today = today or timezone.localdate()
     _check_writable(actor, post.org)
-    errors = _Errors()
+    errors = FieldErrors()
     if post.ended_on is not None:
         errors.add("ended_on", POST_ENDED.format(date=post.ended_on.isoformat()))
     elif ended_on > today:

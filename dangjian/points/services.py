@@ -25,7 +25,7 @@ from django.utils import timezone
 from dangjian.accounts.models import Role, User
 from dangjian.accounts.selectors import require_writer, scope_for
 from dangjian.common.audit import audit_record
-from dangjian.common.errors import ConflictError, NotPermitted, ServiceError
+from dangjian.common.errors import ConflictError, FieldErrors, NotPermitted
 from dangjian.common.uploads import upload_facts
 from dangjian.dues.models import DuesEntry
 from dangjian.members import rules as member_rules
@@ -135,13 +135,6 @@ AUDIT_ACTION_LABELS = {
 }
 
 
-class _Errors(dict[str, list[str]]):
-    def add(self, f: str, message: str) -> None:
-        self.setdefault(f, []).append(message)
-
-    def raise_if_any(self) -> None:
-        if self:
-            raise ServiceError(dict(self))
 
 
 def _today(today: dt.date | None) -> dt.date:
@@ -158,7 +151,7 @@ def _check_writable(actor: User, org: Org) -> None:
         raise NotPermitted
 
 
-def _text(errors: _Errors, value: str | None, *, f: str, label: str, n: int, required: str | None = None) -> str:
+def _text(errors: FieldErrors, value: str | None, *, f: str, label: str, n: int, required: str | None = None) -> str:
     value = (value or "").strip()
     if required and not value:
         errors.add(f, required)
@@ -167,7 +160,7 @@ def _text(errors: _Errors, value: str | None, *, f: str, label: str, n: int, req
     return value
 
 
-def _number(errors: _Errors, value: object, *, f: str, label: str, low: Decimal = Decimal(0),
+def _number(errors: FieldErrors, value: object, *, f: str, label: str, low: Decimal = Decimal(0),
             high: Decimal = Decimal(1000), required: bool = True) -> Decimal | None:
     if value in (None, ""):
         if required:
@@ -187,12 +180,12 @@ def _number(errors: _Errors, value: object, *, f: str, label: str, low: Decimal 
     return v
 
 
-def _year(errors: _Errors, year: int, today: dt.date) -> None:
+def _year(errors: FieldErrors, year: int, today: dt.date) -> None:
     if not YEAR_LOW <= year <= today.year + 1:
         errors.add("year", YEAR_RANGE.format(low=YEAR_LOW, high=today.year + 1))
 
 
-def _check_branch(errors: _Errors, org: Org) -> None:
+def _check_branch(errors: FieldErrors, org: Org) -> None:
     if org.org_type not in org_rules.HOLDS_MEMBERS:
         errors.add("org", NOT_A_BRANCH.format(name=org.name))
 
@@ -212,7 +205,7 @@ class ItemIn:
     beyond_total_cap: bool = False
 
 
-def _validate_item(errors: _Errors, it: ItemIn, prefix: str = "") -> dict:
+def _validate_item(errors: FieldErrors, it: ItemIn, prefix: str = "") -> dict:
     name = _text(errors, it.name, f=prefix + "name", label="项目名称", n=200, required=NAME_REQUIRED)
     if it.kind not in rules.KIND_LABELS:
         errors.add(prefix + "kind", KIND_INVALID)
@@ -256,7 +249,7 @@ def scheme_create(*, actor: User, org: Org, year: int, name: str = "", template:
     value given here replaces the template's."""
     today = _today(today)
     _check_writable(actor, org)
-    errors = _Errors()
+    errors = FieldErrors()
     if org.org_type == org_rules.PARTY_GROUP:
         errors.add("org", ORG_CANNOT_OWN)
     _year(errors, year, today)
@@ -306,7 +299,7 @@ def scheme_update(*, actor: User, scheme: PointsScheme, version: int, name: str,
     _check_writable(actor, scheme.org)
     if version != scheme.version:
         raise ConflictError
-    errors = _Errors()
+    errors = FieldErrors()
     name = _text(errors, name, f="name", label="方案名称", n=200, required=NAME_REQUIRED)
     base = _number(errors, base_points, f="base_points", label="基础分")
     cap = _number(errors, total_cap, f="total_cap", label="总分上限", required=False)
@@ -340,7 +333,7 @@ def scheme_copy(*, actor: User, scheme: PointsScheme, year: int, today: dt.date 
     today = _today(today)
     scheme = PointsScheme.objects.select_related("org").get(pk=scheme.pk)
     _check_writable(actor, scheme.org)
-    errors = _Errors()
+    errors = FieldErrors()
     _year(errors, year, today)
     if year == scheme.year:
         errors.add("year", COPY_SAME_YEAR)
@@ -367,7 +360,7 @@ def scheme_copy(*, actor: User, scheme: PointsScheme, year: int, today: dt.date 
 def item_add(*, actor: User, scheme: PointsScheme, item: ItemIn) -> PointsItem:
     scheme = PointsScheme.objects.select_related("org").get(pk=scheme.pk)
     _check_writable(actor, scheme.org)
-    errors = _Errors()
+    errors = FieldErrors()
     cleaned = _validate_item(errors, item)
     errors.raise_if_any()
     position = (scheme.items.order_by("-position").values_list("position", flat=True).first() or 0) + 1
@@ -384,7 +377,7 @@ def item_update(*, actor: User, item: PointsItem, name: str, points: object, yea
     recorded under it keep their meaning); entries keep the points they were recorded with."""
     item = PointsItem.objects.select_related("scheme__org").get(pk=item.pk)
     _check_writable(actor, item.scheme.org)
-    errors = _Errors()
+    errors = FieldErrors()
     cleaned = _validate_item(errors, ItemIn(name, item.kind, points, yearly_cap, evidence_required, item.source,
                                             item.meeting_kinds, item.beyond_total_cap))  # fmt: skip
     errors.raise_if_any()
@@ -435,7 +428,7 @@ def entry_add(*, actor: User, member: Member, item: PointsItem, date: dt.date | 
         raise NotPermitted
     item = PointsItem.objects.select_related("scheme__org").get(pk=item.pk)
     scheme = item.scheme
-    errors = _Errors()
+    errors = FieldErrors()
     if member.status not in member_rules.ACTIVE:
         errors.add("member", MEMBER_NOT_ACTIVE.format(name=member.name))
     applicable = queries.scheme_for(member.org, scheme.year)
@@ -498,7 +491,7 @@ def entry_decide(*, actor: User, entry: PointsEntry, approve: bool, note: str = 
     _check_writable(actor, entry.org)
     if version is not None and version != entry.version:
         raise ConflictError
-    errors = _Errors()
+    errors = FieldErrors()
     if entry.status != rules.PENDING:
         errors.add("__all__", ENTRY_DECIDED.format(status=rules.ENTRY_STATUS_LABELS[entry.status]))
     if not rules.may_decide_entry(decider_id=actor.pk, entered_by_id=entry.entered_by_id):
@@ -610,7 +603,7 @@ def credit_quarter(*, actor: User, org: Org, year: int, quarter: int, today: dt.
     earns it again (``_reconcile``). The period ends today in a running quarter."""
     today = _today(today)
     _check_writable(actor, org)
-    errors = _Errors()
+    errors = FieldErrors()
     _check_branch(errors, org)
     start = end = None
     if not 1 <= quarter <= 4:
@@ -661,7 +654,7 @@ def posting_publish(*, actor: User, org: Org, year: int, quarter: int, today: dt
     within the notice period (``points.objection_days``, default 5 days from the day of posting)."""
     today = _today(today)
     _check_writable(actor, org)
-    errors = _Errors()
+    errors = FieldErrors()
     _check_branch(errors, org)
     end = None
     if not 1 <= quarter <= 4:
@@ -702,7 +695,7 @@ def objection_file(*, actor: User, posting: Posting, member: Member, reason: str
             raise NotPermitted
     else:
         _check_writable(actor, posting.org)
-    errors = _Errors()
+    errors = FieldErrors()
     if today < posting.posted_on:
         errors.add("__all__", POSTING_NOT_OPEN.format(date=posting.posted_on))
     elif today > posting.ends_on:
@@ -731,7 +724,7 @@ def objection_handle(*, actor: User, objection: Objection, upheld: bool, respons
     objection = Objection.objects.select_for_update(of=("self",)).select_related("posting__org", "entry__item", "member") \
         .get(pk=objection.pk)  # fmt: skip
     _check_writable(actor, objection.posting.org)
-    errors = _Errors()
+    errors = FieldErrors()
     if objection.status != rules.OPEN:
         errors.add("__all__", OBJECTION_HANDLED.format(status=rules.OBJECTION_STATUS_LABELS[objection.status]))
     # A secretary who is also a member of the branch would otherwise decide (and correct) their own score:
@@ -799,7 +792,7 @@ def ratings_finalize(*, actor: User, org: Org, year: int, today: dt.date | None 
     and stars by the scheme's bands, stored as the year's result (rating again replaces it, audited)."""
     today = _today(today)
     _check_writable(actor, org)
-    errors = _Errors()
+    errors = FieldErrors()
     _check_branch(errors, org)
     _year(errors, year, today)
     if (year, 12) > (today.year, today.month):
@@ -841,7 +834,7 @@ def branch_rating_open(*, actor: User, org: Org, rater: Org, year: int, today: d
     branch ``org`` for ``year``; starts at 100 with the bands in force now (kept with the rating)."""
     today = _today(today)
     _check_writable(actor, rater)
-    errors = _Errors()
+    errors = FieldErrors()
     _check_branch(errors, org)
     if not (org.path.startswith(rater.path) and org.path != rater.path):
         errors.add("rater", RATER_NOT_ABOVE.format(org=org.name))
@@ -867,7 +860,7 @@ def branch_rating_line_add(*, actor: User, rating: BranchRating, category: str, 
     today = _today(today)
     rating = BranchRating.objects.select_related("org", "rater").get(pk=rating.pk)
     _check_rater(actor, rating)
-    errors = _Errors()
+    errors = FieldErrors()
     if rating.status != rules.RATING_OPEN:
         errors.add("__all__", RATING_FINAL)
     if category not in rules.BRANCH_CATEGORIES:
@@ -902,7 +895,7 @@ def branch_rating_finalize(*, actor: User, rating: BranchRating, today: dt.date 
     today = _today(today)
     rating = BranchRating.objects.select_for_update(of=("self",)).select_related("org", "rater").get(pk=rating.pk)
     _check_rater(actor, rating)
-    errors = _Errors()
+    errors = FieldErrors()
     if rating.status != rules.RATING_OPEN:
         errors.add("__all__", RATING_FINAL)
     errors.raise_if_any()

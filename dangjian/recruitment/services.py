@@ -31,7 +31,7 @@ from dangjian.accounts.models import ORG_ROLES, User
 from dangjian.accounts.selectors import require_writer, scope_for
 from dangjian.common import crypto, idnumbers
 from dangjian.common.audit import audit_record
-from dangjian.common.errors import ConflictError, NotPermitted, ServiceError
+from dangjian.common.errors import ConflictError, FieldErrors, NotPermitted, ServiceError
 from dangjian.common.uploads import upload_facts
 from dangjian.members import codes
 from dangjian.members import rules as member_rules
@@ -168,9 +168,6 @@ class StepIn:
     notes: str = ""
 
 
-class _Errors(dict[str, list[str]]):
-    def add(self, f: str, message: str) -> None:
-        self.setdefault(f, []).append(message)
 
 
 # --- facts from the database --------------------------------------------------------------------------------
@@ -320,14 +317,14 @@ def _refresh_cache(record: DevelopmentRecord) -> None:
                                "approved_on", "probation_ends_on", "converted_on", "version", "updated_at"])  # fmt: skip
 
 
-def _validate_phone(errors: _Errors, phone: str) -> str:
+def _validate_phone(errors: FieldErrors, phone: str) -> str:
     phone = "".join((phone or "").split())
     if phone and not (len(phone) == 11 and phone.isdigit() and phone[0] == "1"):
         errors.add("phone", PHONE_FORMAT)
     return phone
 
 
-def _validate_personal(errors: _Errors, values: Mapping[str, Any], today: dt.date) -> None:
+def _validate_personal(errors: FieldErrors, values: Mapping[str, Any], today: dt.date) -> None:
     if "name" in values and not (values["name"] or "").strip():
         errors.add("name", NAME_REQUIRED)
     for f, (choices, label) in CHOICES.items():
@@ -349,7 +346,7 @@ def _plain_details(details: Mapping[str, Any]) -> dict[str, Any]:
     return {k: plain(v) for k, v in details.items()}
 
 
-def _validate_step_input(errors: _Errors, s: StepIn) -> None:
+def _validate_step_input(errors: FieldErrors, s: StepIn) -> None:
     if s.number not in S.BY_NUMBER:
         errors.add("number", STEP_NUMBER)
         return
@@ -458,7 +455,7 @@ def record_create(
     unknown = set(personal) - set(RECORD_PERSONAL)
     if unknown:
         raise TypeError(f"unknown record fields: {sorted(unknown)}")
-    errors = _Errors()
+    errors = FieldErrors()
     _validate_personal(errors, personal, today)
     for f in ("name", "sex", "birth_date", "education", "occupation"):
         if not personal.get(f):
@@ -529,7 +526,7 @@ def record_update(*, actor: User, record: DevelopmentRecord, version: int, phone
         raise TypeError(f"not editable here: {sorted(unknown)}")
     if record.version != version:
         raise ConflictError
-    errors = _Errors()
+    errors = FieldErrors()
     _validate_personal(errors, personal, today)
     if phone is not None:
         phone = _validate_phone(errors, phone)
@@ -570,7 +567,7 @@ def check_step(*, actor: User, record: DevelopmentRecord, step: StepIn, today: d
     today = today or dt.date.today()
     if not scope_for(actor).contains_path(record.org.path):
         raise NotPermitted
-    errors = _Errors()
+    errors = FieldErrors()
     _validate_step_input(errors, step)
     if errors:
         raise ServiceError(errors)
@@ -583,7 +580,7 @@ def check_new_record(*, actor: User, org: Org, birth_date: dt.date, application:
     today = today or dt.date.today()
     if not scope_for(actor).contains_path(org.path):
         raise NotPermitted
-    errors = _Errors()
+    errors = FieldErrors()
     _validate_step_input(errors, application)
     if application.number != S.APPLICATION:
         errors.add("number", FIRST_STEP)
@@ -604,7 +601,7 @@ def step_withdraw(*, actor: User, step: Step, reason: str, version: int | None =
         raise ConflictError
     step = Step.objects.get(pk=step.pk)
     latest = record.steps.order_by("-date", "-number", "-id").first()
-    errors = _Errors()
+    errors = FieldErrors()
     if not reason.strip():
         errors.add("reason", WITHDRAW_REASON)
     if latest is None or latest.pk != step.pk:
@@ -638,7 +635,7 @@ def step_record(*, actor: User, record: DevelopmentRecord, step: StepIn, overrid
     _check_writable(actor, record.org)
     if version is not None and record.version != version:
         raise ConflictError
-    errors = _Errors()
+    errors = FieldErrors()
     _validate_step_input(errors, step)
     if errors:
         raise ServiceError(errors)
@@ -697,7 +694,7 @@ def notice_record(*, actor: User, record: DevelopmentRecord, kind: str, place: s
     today = today or dt.date.today()
     record = DevelopmentRecord.objects.select_for_update(of=("self",)).select_related("org").get(pk=record.pk)
     _check_writable(actor, record.org)
-    errors = _Errors()
+    errors = FieldErrors()
     if kind not in rules.NOTICE_KINDS:
         errors.add("kind", NOTICE_KIND.format(value=kind))
     if not place.strip():
@@ -765,7 +762,7 @@ def document_add(*, actor: User, record: DevelopmentRecord, kind: str, file: Fil
     (orglife.rules.check_upload), at most 20 MB."""
     record = DevelopmentRecord.objects.select_related("org").get(pk=record.pk)
     _check_writable(actor, record.org)
-    errors = _Errors()
+    errors = FieldErrors()
     if kind not in dict(Document.KIND_CHOICES):
         errors.add("kind", DOCUMENT_KIND.format(value=kind))
     if step is not None and step.record_id != record.pk:
@@ -789,7 +786,7 @@ def document_add(*, actor: User, record: DevelopmentRecord, kind: str, file: Fil
 # --- outcomes -----------------------------------------------------------------------------------------------------
 
 
-def _raise_errors(errors: _Errors) -> None:
+def _raise_errors(errors: FieldErrors) -> None:
     if errors:
         raise ServiceError(errors)
 
@@ -812,7 +809,7 @@ def outcome_stop(*, actor: User, record: DevelopmentRecord, date: dt.date, reaso
     return outcome
 
 
-def _outcome_votes(errors: _Errors, meeting_vote: VoteIn | None, committee_vote: VoteIn | None) -> None:
+def _outcome_votes(errors: FieldErrors, meeting_vote: VoteIn | None, committee_vote: VoteIn | None) -> None:
     for name, v in (("meeting_vote", meeting_vote), ("committee_vote", committee_vote)):
         if v is not None:
             for m in rules.vote_errors(v.facts()):
@@ -828,7 +825,7 @@ def outcome_extend(*, actor: User, record: DevelopmentRecord, meeting_date: dt.d
     today = today or dt.date.today()
     record = DevelopmentRecord.objects.select_for_update(of=("self",)).select_related("org", "member").get(pk=record.pk)
     _check_writable(actor, record.org)
-    errors = _Errors()
+    errors = FieldErrors()
     if not months:
         errors.add("months", MONTHS_REQUIRED)
     if not reason.strip():
@@ -872,7 +869,7 @@ def outcome_cancel(*, actor: User, record: DevelopmentRecord, meeting_date: dt.d
     today = today or dt.date.today()
     record = DevelopmentRecord.objects.select_for_update(of=("self",)).select_related("org", "member").get(pk=record.pk)
     _check_writable(actor, record.org)
-    errors = _Errors()
+    errors = FieldErrors()
     _outcome_votes(errors, meeting_vote, committee_vote)
     _raise_errors(errors)
     roster = full_members_on(record.org, meeting_vote.meeting_date or meeting_date)
@@ -910,7 +907,7 @@ def plan_set(*, actor: User, org: Org, year: int, quota: int, note: str = "") ->
     paths = scope_for(actor).paths
     if not any(org.path.startswith(p) and org.path != p for p in paths):
         raise NotPermitted
-    errors = _Errors()
+    errors = FieldErrors()
     if org.org_type not in PLAN_ORG_TYPES:
         errors.add("org", PLAN_ORG.format(type=TYPE_LABELS.get(org.org_type, org.org_type)))
     if isinstance(quota, bool) or not isinstance(quota, int) or not 0 <= quota <= 100000:

@@ -23,7 +23,7 @@ from django.utils import timezone
 from dangjian.accounts.models import ORG_ROLES, User
 from dangjian.accounts.selectors import require_writer, scope_for
 from dangjian.common.audit import audit_record
-from dangjian.common.errors import ConflictError, NotPermitted, ServiceError
+from dangjian.common.errors import ConflictError, FieldErrors, NotPermitted, ServiceError
 from dangjian.common.uploads import upload_facts
 from dangjian.orglife import rules as file_rules
 from dangjian.orgs.models import Org
@@ -62,14 +62,6 @@ PLAN_UNCHANGED = "整顿方案没有改动。"
 ACCEPTANCE_BEFORE_LAST = "验收日期不能早于上一次验收（{date}）。"
 
 
-class _Errors(dict[str, list[str]]):
-    def add(self, f: str, message: str) -> None:
-        self.setdefault(f, []).append(message)
-
-    def merge(self, other: dict[str, list[str]]) -> None:
-        for k, msgs in other.items():
-            for m in msgs:
-                self.add(k, m)
 
 
 @dataclass
@@ -114,12 +106,12 @@ def _lock(case: Case) -> Case:
     return Case.objects.select_for_update(of=("self",)).select_related("org", "confirming_org").get(pk=case.pk)
 
 
-def _check_year(errors: _Errors, year: int, today: dt.date) -> None:
+def _check_year(errors: FieldErrors, year: int, today: dt.date) -> None:
     if not (2000 <= int(year) <= today.year):
         errors.add("year", YEAR_INVALID.format(year=today.year))
 
 
-def _check_judged_org(errors: _Errors, org: Org, on: dt.date) -> None:
+def _check_judged_org(errors: FieldErrors, org: Org, on: dt.date) -> None:
     if org.org_type not in selectors.JUDGED_TYPES:
         errors.add("org", ORG_NOT_JUDGED.format(name=org.name))
     elif org.dissolved_on is not None and org.dissolved_on <= on:
@@ -137,7 +129,7 @@ class _Upload:
     file_type: str
 
 
-def _inspect_uploads(errors: _Errors, files: Sequence[File], max_mb: float) -> list[_Upload]:
+def _inspect_uploads(errors: FieldErrors, files: Sequence[File], max_mb: float) -> list[_Upload]:
     """Each file's type by its content (orglife.rules.check_upload: images, pdf, docx, xlsx)."""
     out = []
     for f in files:
@@ -179,7 +171,7 @@ def candidates_identify(*, actor: User, org: Org, year: int, today: dt.date | No
     found as candidates, each finding with its facts and links as they are today. Idempotent: a
     criterion already recorded on a case is not added twice; decided cases are left alone."""
     today = _today(today)
-    errors = _Errors()
+    errors = FieldErrors()
     _check_year(errors, year, today)
     if errors:
         raise ServiceError(dict(errors))
@@ -226,7 +218,7 @@ def case_nominate(*, actor: User, org: Org, year: int, category: str, reason: st
     """人工提名: an organization nominated with a reason and a situation of E6.11's list."""
     today = _today(today)
     _decider(actor, org)
-    errors = _Errors()
+    errors = FieldErrors()
     _check_year(errors, year, today)
     _check_judged_org(errors, org, today)
     if "year" not in errors and org.established_on > dt.date(int(year), 12, 31):
@@ -295,7 +287,7 @@ def case_dismiss(*, actor: User, case: Case, reason: str, version: int | None = 
     case = _lock(case)
     _decider(actor, case.org)
     _check_version(case, version)
-    errors = _Errors()
+    errors = FieldErrors()
     if not rules.may_transition(case.status, rules.DISMISSED):
         errors.add("__all__", STATUS_NOT.format(status=rules.STATUS_LABELS[case.status], action="排除"))
     if not reason.strip():
@@ -331,7 +323,7 @@ def plan_create(*, actor: User, case: Case, responsible_person: str, responsibil
     _decider(actor, case.org)
     values = {"responsible_person": responsible_person, "responsibility": responsibility, "goal": goal,
               "reward_penalty": reward_penalty, "leader_name": leader_name, "leader_post": leader_post}
-    errors = _Errors()
+    errors = FieldErrors()
     if not rules.may_transition(case.status, rules.RECTIFYING):
         errors.add("__all__", STATUS_NOT.format(status=rules.STATUS_LABELS[case.status], action="制定整顿方案"))
     errors.merge(rules.check_plan(values=values, has_leader_user=leader is not None, made_on=today, deadline=deadline))
@@ -369,7 +361,7 @@ def plan_update(*, actor: User, case: Case, reason: str, responsible_person: str
     case = _lock(case)
     _decider(actor, case.org)
     plan = Plan.objects.select_for_update().filter(case=case).first()
-    errors = _Errors()
+    errors = FieldErrors()
     if plan is None:
         raise ServiceError({"__all__": [NO_PLAN]})
     _check_version(plan, version)
@@ -409,7 +401,7 @@ def plan_update(*, actor: User, case: Case, reason: str, responsible_person: str
     return plan
 
 
-def _plan_of(errors: _Errors, case: Case) -> Plan | None:
+def _plan_of(errors: FieldErrors, case: Case) -> Plan | None:
     plan = Plan.objects.filter(case=case).first()
     if plan is None:
         errors.add("__all__", NO_PLAN)
@@ -421,7 +413,7 @@ def milestone_add(*, actor: User, case: Case, title: str, due: dt.date | None, t
     today = _today(today)
     case = _lock(case)
     _check_reporter(actor, case)
-    errors = _Errors()
+    errors = FieldErrors()
     plan = _plan_of(errors, case)
     if case.status != rules.RECTIFYING:
         errors.add("__all__", STATUS_NOT.format(status=rules.STATUS_LABELS[case.status], action="添加整顿节点"))
@@ -450,7 +442,7 @@ def milestone_done(*, actor: User, milestone: Milestone, done_on: dt.date | None
     milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
     case = _lock(milestone.case)
     _check_reporter(actor, case)
-    errors = _Errors()
+    errors = FieldErrors()
     plan = _plan_of(errors, case)
     if case.status != rules.RECTIFYING:
         errors.add("__all__", STATUS_NOT.format(status=rules.STATUS_LABELS[case.status], action="登记节点完成"))
@@ -475,7 +467,7 @@ def progress_report(*, actor: User, case: Case, date: dt.date | None, text: str,
     today = _today(today)
     case = _lock(case)
     _check_reporter(actor, case)
-    errors = _Errors()
+    errors = FieldErrors()
     plan = _plan_of(errors, case)
     if case.status != rules.RECTIFYING:
         errors.add("__all__", STATUS_NOT.format(status=rules.STATUS_LABELS[case.status], action="报告整顿进展"))
@@ -499,7 +491,7 @@ def progress_report(*, actor: User, case: Case, date: dt.date | None, text: str,
 def progress_files_add(*, actor: User, progress: ProgressReport, files: Sequence[File]) -> list[RectificationFile]:
     case = _lock(progress.case)
     _check_reporter(actor, case)
-    errors = _Errors()
+    errors = FieldErrors()
     if case.status != rules.RECTIFYING:
         errors.add("__all__", STATUS_NOT.format(status=rules.STATUS_LABELS[case.status], action="补充整顿材料"))
     if not files:
@@ -520,7 +512,7 @@ def acceptance_record(*, actor: User, case: Case, date: dt.date | None, accepted
     today = _today(today)
     case = _lock(case)
     _decider(actor, case.org)
-    errors = _Errors()
+    errors = FieldErrors()
     plan = Plan.objects.filter(case=case).first()
     if case.status != rules.RECTIFYING and plan is not None:
         errors.add("__all__", STATUS_NOT.format(status=rules.STATUS_LABELS[case.status], action="验收"))
@@ -552,7 +544,7 @@ def acceptance_record(*, actor: User, case: Case, date: dt.date | None, accepted
 # --- satisfaction surveys ----------------------------------------------------------------------------------------
 
 
-def _check_survey(errors: _Errors, *, year: int, date: dt.date | None, respondents: int | None, satisfied: int | None,
+def _check_survey(errors: FieldErrors, *, year: int, date: dt.date | None, respondents: int | None, satisfied: int | None,
                   method: str, today: dt.date) -> None:
     _check_year(errors, year, today)
     if date is None:
@@ -574,7 +566,7 @@ def survey_record(*, actor: User, org: Org, year: int, date: dt.date | None, res
     """年度群众满意度测评 of an organization, entered by the township or county (a level above it)."""
     today = _today(today)
     _decider(actor, org)
-    errors = _Errors()
+    errors = FieldErrors()
     _check_judged_org(errors, org, today)
     _check_survey(errors, year=year, date=date, respondents=respondents, satisfied=satisfied, method=method, today=today)
     if SatisfactionSurvey.objects.filter(org=org, year=year).exists():
@@ -598,7 +590,7 @@ def survey_update(*, actor: User, survey: SatisfactionSurvey, version: int | Non
     survey = SatisfactionSurvey.objects.select_for_update().select_related("org").get(pk=survey.pk)
     _decider(actor, survey.org)
     _check_version(survey, version)
-    errors = _Errors()
+    errors = FieldErrors()
     _check_survey(errors, year=survey.year, date=date, respondents=respondents, satisfied=satisfied, method=method,
                   today=today)
     if errors:

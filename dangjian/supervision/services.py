@@ -22,21 +22,12 @@ from django.utils import timezone
 from dangjian.accounts.models import ORG_ROLES, User
 from dangjian.accounts.selectors import home_org, require_writer, scope_for
 from dangjian.common.audit import audit_record
-from dangjian.common.errors import NotPermitted, ServiceError
+from dangjian.common.errors import FieldErrors, NotPermitted
 from dangjian.common.uploads import upload_facts
 from dangjian.orglife import rules as file_rules
 from dangjian.orgs.models import Org, OrgType
 from dangjian.supervision import params, rules
 from dangjian.supervision.models import Evidence, Item, ItemEvent, Task
-
-
-class _Errors(dict[str, list[str]]):
-    def add(self, f: str, message: str) -> None:
-        self.setdefault(f, []).append(message)
-
-    def raise_if_any(self) -> None:
-        if self:
-            raise ServiceError(dict(self))
 
 
 def _today(today: dt.date | None) -> dt.date:
@@ -85,7 +76,7 @@ def _event(item: Item, *, kind: str, actor: User | None, today: dt.date, text: s
     return ItemEvent.objects.create(item=item, kind=kind, date=today, text=text, by=actor)
 
 
-def _transition(errors: _Errors, item: Item, event: str) -> None:
+def _transition(errors: FieldErrors, item: Item, event: str) -> None:
     message = rules.transition_error(item.status, event)
     if message:
         errors.add("__all__", message)
@@ -105,7 +96,7 @@ def _home_inside(user: User, issuer: Org) -> Org | None:
 
 
 def check_receivers(*, issuer: Org, receiver_orgs: Sequence[Org], receiver_users: Sequence[User],
-                    liaison_leader: User | None, errors: _Errors) -> list[tuple[Org, User | None]]:
+                    liaison_leader: User | None, errors: FieldErrors) -> list[tuple[Org, User | None]]:
     """(receiving organization, named user or None) for each receiver, in order and without repeats;
     adds a message for each receiver outside the issuer's subtree and for a liaison leader whose scope
     does not cover them all."""
@@ -144,7 +135,7 @@ def check_receivers(*, issuer: Org, receiver_orgs: Sequence[Org], receiver_users
     return out
 
 
-def _check_task_fields(errors: _Errors, *, title: str, deadline: dt.date, recurrence: str,
+def _check_task_fields(errors: FieldErrors, *, title: str, deadline: dt.date, recurrence: str,
                        recur_until: dt.date | None, today: dt.date) -> list[tuple[str, dt.date]]:
     if not title.strip():
         errors.add("title", rules.TITLE_REQUIRED)
@@ -177,7 +168,7 @@ def task_issue(*, actor: User, issuer: Org, title: str, deadline: dt.date, basis
     creates every period's items now, so nothing depends on a scheduler)."""
     today = _today(today)
     _check_writable(actor, issuer)
-    errors = _Errors()
+    errors = FieldErrors()
     periods = _check_task_fields(errors, title=title, deadline=deadline, recurrence=recurrence,
                                  recur_until=recur_until, today=today)  # fmt: skip
     receivers = check_receivers(issuer=issuer, receiver_orgs=receiver_orgs, receiver_users=receiver_users,
@@ -216,7 +207,7 @@ def item_acknowledge(*, actor: User, item: Item, today: dt.date | None = None) -
     today = _today(today)
     item = _lock(item)
     _check_handler(actor, item)
-    errors = _Errors()
+    errors = FieldErrors()
     _transition(errors, item, rules.EV_ACKNOWLEDGE)
     errors.raise_if_any()
     _record(actor, item, rules.EV_ACKNOWLEDGE, today)
@@ -259,7 +250,7 @@ def item_progress(*, actor: User, item: Item, text: str, today: dt.date | None =
     today = _today(today)
     item = _lock(item)
     _check_handler(actor, item)
-    errors = _Errors()
+    errors = FieldErrors()
     _transition(errors, item, rules.EV_PROGRESS)
     if not text.strip():
         errors.add("text", rules.TEXT_REQUIRED.format(what="进度情况"))
@@ -267,7 +258,7 @@ def item_progress(*, actor: User, item: Item, text: str, today: dt.date | None =
     return _record(actor, item, rules.EV_PROGRESS, today, text.strip())
 
 
-def _check_files(errors: _Errors, files: Sequence[File], max_mb: float) -> list[tuple[File, str, int, str]]:
+def _check_files(errors: FieldErrors, files: Sequence[File], max_mb: float) -> list[tuple[File, str, int, str]]:
     """Each file's (file, name, size, sniffed type); a message for each forbidden, renamed, empty or
     oversized one (orglife.rules.check_upload: images, pdf, docx, xlsx whose content is that type)."""
     out = []
@@ -295,7 +286,7 @@ def item_submit(*, actor: User, item: Item, text: str = "", files: Sequence[File
     today = _today(today)
     item = _lock(item)
     _check_handler(actor, item)
-    errors = _Errors()
+    errors = FieldErrors()
     _transition(errors, item, rules.EV_SUBMIT)
     if item.cascaded and any(c.status != rules.ACCEPTED for c in _children_items(item)):
         errors.add("__all__", rules.CASCADED_SUBMIT)
@@ -328,7 +319,7 @@ def item_return(*, actor: User, item: Item, reason: str, today: dt.date | None =
     today = _today(today)
     item = _lock(item)
     _check_reviewer(actor, item)
-    errors = _Errors()
+    errors = FieldErrors()
     _transition(errors, item, rules.EV_RETURN)
     if not reason.strip():
         errors.add("reason", rules.RETURN_REASON)
@@ -343,7 +334,7 @@ def item_accept(*, actor: User, item: Item, text: str = "", today: dt.date | Non
     today = _today(today)
     item = _lock(item)
     _check_reviewer(actor, item)
-    errors = _Errors()
+    errors = FieldErrors()
     _transition(errors, item, rules.EV_ACCEPT)
     errors.raise_if_any()
     event = _record(actor, item, rules.EV_ACCEPT, today, text.strip())
@@ -391,7 +382,7 @@ def item_cascade(*, actor: User, item: Item, receiver_orgs: Sequence[Org], deadl
     if not scope_for(actor).contains_path(issuer.path):
         raise NotPermitted
     deadline = deadline or item.deadline
-    errors = _Errors()
+    errors = FieldErrors()
     if item.receiver_user_id is not None:
         errors.add("__all__", rules.CASCADE_NAMED)
     if item.status == rules.ACCEPTED:
