@@ -25,6 +25,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from django.utils import timezone
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -58,7 +60,7 @@ def export(args: argparse.Namespace) -> dict[str, Any]:
 
     user = User.objects.get(username=args.user)
     orgs = [Org.objects.get(pk=pk) for pk in args.org]
-    today = dt.date.today()
+    today = timezone.localdate()
     args.out.mkdir(parents=True, exist_ok=True)
 
     def run() -> int:

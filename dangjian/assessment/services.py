@@ -19,6 +19,7 @@ from typing import Any
 from django.core.files import File
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 
 from dangjian.accounts.models import User
 from dangjian.accounts.selectors import scope_for
@@ -490,7 +491,7 @@ def evidence_add(*, actor: User, result: Result, file: File, node: Node | None =
 @transaction.atomic
 def result_submit(*, actor: User, result: Result, today: dt.date | None = None) -> Result:
     """Submit the self-assessment for review: every manual item must have a value."""
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     result = _lock_result(result)
     if not sel.may_self_assess(actor, result):
         raise NotPermitted
@@ -517,7 +518,7 @@ def result_review(*, actor: User, result: Result, decisions: Mapping[int, tuple[
                   today: dt.date | None = None) -> Result:
     """Review a submitted self-assessment: every manual item is accepted as self-assessed, unless
     ``decisions`` gives it another value (``{node_id: (raw, reason)}``), which needs a reason."""
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     result = _lock_result(result)
     if not sel.may_review(actor, result):
         raise NotPermitted
@@ -594,7 +595,7 @@ def inspection_record(*, actor: User, result: Result, date: dt.date, scores: Map
                       photos: Sequence[File] = (), today: dt.date | None = None) -> Inspection:
     """日常督查: one visit's scores for the scheme's inspection items, each within [0, item points],
     with notes and photos (images only, checked by content)."""
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     result = _lock_result(result)
     if not sel.may_inspect(actor, result):
         raise NotPermitted
@@ -639,7 +640,7 @@ def evaluation_record(*, actor: User, result: Result, node: Node, date: dt.date,
     """述职评议 of one organization for one evaluation item: voter groups, each with its points (weight)
     and its ballots — counts per grade (``good``/``fair``/``average``/``poor``) or one by one
     (``ballots``: a list of those codes, counted here)."""
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     result = _lock_result(result)
     if not sel.is_owner_writer(actor, result.scheme):
         raise NotPermitted
@@ -702,7 +703,7 @@ def scheme_finalize(*, actor: User, scheme: Scheme, today: dt.date | None = None
     """定分: every result reviewed → every item's score computed (platform indicators recomputed now)
     and frozen with its explanation and the records it came from; totals, places (1, 2, 2, 4; a veto
     goes after everyone else) and grades (the scheme's bands; a veto the lowest)."""
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     scheme = _lock_scheme(scheme)
     _require_owner_writer(actor, scheme)
     results = list(Result.objects.select_for_update(of=("self",)).filter(scheme=scheme).select_related("org")
@@ -753,7 +754,7 @@ def scheme_finalize(*, actor: User, scheme: Scheme, today: dt.date | None = None
 def scheme_publish(*, actor: User, scheme: Scheme, start: dt.date | None = None,
                    today: dt.date | None = None) -> Scheme:
     """公示 the final results for the scheme's notice days, starting ``start`` (default today)."""
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     start = start or today
     scheme = _lock_scheme(scheme)
     _require_owner_writer(actor, scheme)
@@ -776,7 +777,7 @@ def scheme_publish(*, actor: User, scheme: Scheme, start: dt.date | None = None,
 @transaction.atomic
 def scheme_close(*, actor: User, scheme: Scheme, today: dt.date | None = None) -> Scheme:
     """归档 after the notice period has ended; the results stay readable, unchanged."""
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     scheme = _lock_scheme(scheme)
     _require_owner_writer(actor, scheme)
     errors = FieldErrors()

@@ -1317,7 +1317,7 @@ def run_import(path: Path, original_name: str, *, actor: User, today: dt.date | 
     goes to a scratch file and is applied at once). Raises reader.FileRejected for a file that
     cannot be read."""
     sheets = reader.open_ledger(path, original_name)
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     if not write:
         return Importer(actor=actor, today=today, progress=progress).run(sheets, plan)
     with tempfile.TemporaryDirectory(prefix="dangjian-plan-") as tmp:
@@ -1333,7 +1333,7 @@ def commit_plan(path: Path, *, actor: User, today: dt.date | None = None, digest
     """Write the plan a validation recorded at ``path`` (inside the caller's transaction). Raises
     PlanUnusable when the plan is not this validation's (``digest``), not today's, not this user's
     or this database's, or is damaged; PlanChanged when what it relied on changed since."""
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     plan = PlanReader(path)
     try:
         s = plan.summary

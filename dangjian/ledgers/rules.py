@@ -14,6 +14,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils import timezone
+
 from dangjian.members import codes
 from dangjian.orgs.models import OrgCategory, OrgType, UnitSituation
 
@@ -89,7 +91,7 @@ def _serial(n: float) -> dt.date:
 def parse_date(value: Any, *, today: dt.date | None = None) -> dt.date | None:
     """A date as people type it, or as Excel stores it: a real date cell, a serial number, an
     8-digit number, or text in the forms of DATE_FORMAT. Empty is None."""
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     if value is None or value == "":
         return None
     result: dt.date | None = None

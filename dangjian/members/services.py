@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import timezone
 
 from dangjian.accounts.models import User
 from dangjian.accounts.selectors import require_writer, scope_for
@@ -202,7 +203,7 @@ def member_create(
     """Add a member with their first membership event: 补录 (recorded), 接收为预备党员 (admitted)
     or 从外单位转入 (transfer_in). ``actor`` None is the system (demo data). An admission of someone
     with a development record is refused unless it comes from that record (``via_development``)."""
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     if actor is not None:
         require_writer(actor)
     if first_event not in rules.INITIAL_KINDS:
@@ -279,7 +280,7 @@ def member_create(
 def member_update(*, actor: User, member: Member, version: int, id_number: str | None = None, phone: str | None = None,
                   today: dt.date | None = None, **personal: Any) -> Member:
     """Edit personal fields. Refused with ConflictError if the record changed since ``version``."""
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     _check_member_writable(actor, member)
     unknown = set(personal) - set(PERSONAL_FIELDS)
     if unknown:
@@ -340,7 +341,7 @@ def member_add_event(
     """Record one membership event (转正, 组织关系转接, 失联, 停止党籍, 死亡...). The member's
     events are replayed with the new one in date order; any rule it breaks — here or for a later
     event — refuses the whole change."""
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     if kind not in rules.EVENT_LABELS or (kind in rules.INITIAL_KINDS and kind not in rules.RETURN_KINDS):
         raise ServiceError(KIND_NOT_HERE.format(kind=rules.EVENT_LABELS.get(kind, kind)), "kind")
     if kind in DEVELOPMENT_KINDS and not via_development:

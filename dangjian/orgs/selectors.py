@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from dangjian.accounts.models import User
 from dangjian.accounts.selectors import scope_for
@@ -90,7 +91,7 @@ def org_counts(actor: User, org: Org, *, today: dt.date | None = None) -> OrgCou
     instead of two."""
     from dangjian.members.selectors import members_in_subtree
 
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     qs = members_in_subtree(actor, org).filter(status__in=member_rules.ON_ROSTER)
     aggregates: dict[str, Count] = {
         "total": Count("id"),

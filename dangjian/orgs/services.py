@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 
 from dangjian.accounts import rules as account_rules
 from dangjian.accounts.models import User
@@ -35,7 +36,7 @@ EDITABLE_FIELDS = (
 
 
 def _check_date(date: dt.date, org: Org | None = None, today: dt.date | None = None) -> None:
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     if date > today:
         raise ServiceError(rules.FUTURE_DATE.format(date=today), "date")
     if org is not None and date < org.established_on:

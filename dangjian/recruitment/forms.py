@@ -5,12 +5,12 @@ messages go back on the fields (``add_service_errors``). Each step's form is bui
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
 from django.forms.models import fields_for_model
+from django.utils import timezone
 
 from dangjian.accounts.models import User
 from dangjian.members import rules as member_rules
@@ -246,7 +246,7 @@ class StepForm(OverrideMixin, StyledForm):
         self.step = S.get(number)
         self.record = record
         f = self.fields
-        f["date"].label = f"{self.step.label(rules.version_on(dt.date.today(), _params()))}日期"
+        f["date"].label = f"{self.step.label(rules.version_on(timezone.localdate(), _params()))}日期"
         self.people_slots: list[tuple[str, int]] = []
         for role in self.step.people:
             for i in range(1, SLOTS.get(role, 1) + 1):

@@ -16,6 +16,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
+from django.utils import timezone
 
 from dangjian.accounts.models import ORG_ROLES, User
 from dangjian.accounts.selectors import scope_for
@@ -131,7 +132,7 @@ def next_steps(numbers: set[int], outcome: str | None) -> list[int]:
 def record_detail(actor: User, pk: int | str, *, today: dt.date | None = None) -> RecordDetail:
     from dangjian.recruitment.services import record_facts
 
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     record = record_get(actor, pk)
     steps_ = list(record.steps.select_related("approving_org", "vote", "recorded_by").prefetch_related(
         "people__member", "documents", "overrides").order_by("number", "date", "id"))  # fmt: skip
@@ -187,7 +188,7 @@ def counts(actor: User, org: Org, *, start: dt.date | None = None, end: dt.date 
             qs = qs.filter(**{f"{event}__lte": end})
     else:
         qs = qs.exclude(status__in=rules.FINISHED)
-    on = end or dt.date.today()
+    on = end or timezone.localdate()
     agg: dict[str, Count] = {"total": Count("id")}
     for k in S.STAGES:
         agg[f"stage_{k}"] = Count("id", filter=Q(stage=k))

@@ -26,6 +26,7 @@ from typing import Any
 from django.core.files.base import File
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
+from django.utils import timezone
 
 from dangjian.accounts.models import ORG_ROLES, User
 from dangjian.accounts.selectors import require_writer, scope_for
@@ -450,7 +451,7 @@ def record_create(
     birth_date, ethnicity, education, occupation (codes.PERSONNEL_CATEGORY), unit_name, job,
     leaving_unit_on. The ID number must agree with the birth date and sex; one open record per person,
     and nobody who is already a member."""
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     _check_writable(actor, org)
     unknown = set(personal) - set(RECORD_PERSONAL)
     if unknown:
@@ -517,7 +518,7 @@ def record_create(
 def record_update(*, actor: User, record: DevelopmentRecord, version: int, phone: str | None = None,
                   today: dt.date | None = None, **personal: Any) -> DevelopmentRecord:
     """Edit personal fields (not the ID number or birth date, which the rules were judged on)."""
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     record = DevelopmentRecord.objects.select_for_update(of=("self",)).select_related("org").get(pk=record.pk)
     _check_writable(actor, record.org)
     allowed = set(RECORD_PERSONAL) - {"birth_date"}
@@ -564,7 +565,7 @@ def record_reveal(*, actor: User, record: DevelopmentRecord, field: str) -> str:
 def check_step(*, actor: User, record: DevelopmentRecord, step: StepIn, today: dt.date | None = None) -> list[rules.RuleResult]:
     """The rule results of recording ``step`` (pass, warn, block), without saving anything. Input
     errors (unknown detail keys, impossible vote numbers...) raise ServiceError as step_record would."""
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     if not scope_for(actor).contains_path(record.org.path):
         raise NotPermitted
     errors = FieldErrors()
@@ -577,7 +578,7 @@ def check_step(*, actor: User, record: DevelopmentRecord, step: StepIn, today: d
 def check_new_record(*, actor: User, org: Org, birth_date: dt.date, application: StepIn,
                      leaving_unit_on: dt.date | None = None, today: dt.date | None = None) -> list[rules.RuleResult]:
     """The rule results of opening a record with ``application`` (step 1), without saving anything."""
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     if not scope_for(actor).contains_path(org.path):
         raise NotPermitted
     errors = FieldErrors()
@@ -630,7 +631,7 @@ def step_record(*, actor: User, record: DevelopmentRecord, step: StepIn, overrid
                 version: int | None = None, today: dt.date | None = None) -> Step:
     """Record one step after checking it against every rule of its date's version. Step 17 creates the
     probationary member; step 24 records the conversion (see the module docstring)."""
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     record = DevelopmentRecord.objects.select_for_update().get(pk=record.pk)
     _check_writable(actor, record.org)
     if version is not None and record.version != version:
@@ -691,7 +692,7 @@ def notice_record(*, actor: User, record: DevelopmentRecord, kind: str, place: s
     """A public notice (公示). Its working days are computed with China's holidays and make-up days; a
     period past the calendar's coverage is refused. A notice shorter than the county's local setting
     is recorded with a warning (R1.26); the development-target notice of 2026 is judged at step 8."""
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     record = DevelopmentRecord.objects.select_for_update(of=("self",)).select_related("org").get(pk=record.pk)
     _check_writable(actor, record.org)
     errors = FieldErrors()
@@ -795,7 +796,7 @@ def _raise_errors(errors: FieldErrors) -> None:
 def outcome_stop(*, actor: User, record: DevelopmentRecord, date: dt.date, reason: str,
                  today: dt.date | None = None) -> Outcome:
     """终止发展 of an applicant, activist or development target (not after admission), with its reason."""
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     record = DevelopmentRecord.objects.select_for_update(of=("self",)).select_related("org").get(pk=record.pk)
     _check_writable(actor, record.org)
     results = rules.check_stop(record_facts(record), date=date, reason=reason, today=today)
@@ -822,7 +823,7 @@ def outcome_extend(*, actor: User, record: DevelopmentRecord, meeting_date: dt.d
                    override_reason: str = "", today: dt.date | None = None) -> Outcome:
     """延长预备期 (R1.21): decided by the branch meeting on ``meeting_date``, approved by
     ``approving_org`` on ``approved_on``; records the member's PROBATION_EXTENDED event."""
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     record = DevelopmentRecord.objects.select_for_update(of=("self",)).select_related("org", "member").get(pk=record.pk)
     _check_writable(actor, record.org)
     errors = FieldErrors()
@@ -866,7 +867,7 @@ def outcome_cancel(*, actor: User, record: DevelopmentRecord, meeting_date: dt.d
                    meeting_vote: VoteIn, approving_org: Org, committee_vote: VoteIn, override_reason: str = "",
                    today: dt.date | None = None) -> Outcome:
     """取消预备党员资格 (R1.21): records the member's PROBATION_CANCELLED event; the record ends."""
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     record = DevelopmentRecord.objects.select_for_update(of=("self",)).select_related("org", "member").get(pk=record.pk)
     _check_writable(actor, record.org)
     errors = FieldErrors()
@@ -935,7 +936,7 @@ def register_export(*, actor: User, org: Org, kind: str, full: bool = False,
     from dangjian.recruitment import selectors
     from dangjian.recruitment.sheets import REGISTER_HEADERS, REGISTER_WIDTHS, Sheet
 
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     if actor.role not in ORG_ROLES or not scope_for(actor).contains_path(org.path):
         raise NotPermitted
     title = selectors.REGISTERS[kind][1]

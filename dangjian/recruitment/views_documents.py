@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -31,7 +32,7 @@ PERIOD_INVALID = "请填写正确的起止日期（结束日期不能早于开�
 
 
 def _today() -> dt.date:
-    return dt.date.today()
+    return timezone.localdate()
 
 
 def _actor_name(user: User) -> str:

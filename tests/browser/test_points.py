@@ -10,6 +10,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from dangjian.accounts.models import Role
@@ -40,7 +41,7 @@ def new_page(browser, base, *, phone: bool = False):
 
 
 def test_entry_approval_posting_and_objection(page, browser):
-    today = dt.date.today()
+    today = timezone.localdate()
     q = rules.quarter_of(today)
     year, quarter = (today.year, q - 1) if q > 1 else (today.year - 1, 4)
     day = rules.quarter_range(year, quarter)[1] - dt.timedelta(days=5)

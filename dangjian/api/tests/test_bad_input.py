@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 from stdnum.cn import ric
 
 from dangjian.api.tests.conftest import row_counts
@@ -16,8 +17,6 @@ from dangjian.orgs import rules as org_rules
 from dangjian.testing import make_org, valid_id_number
 
 pytestmark = pytest.mark.django_db
-TODAY = dt.date.today()
-TOMORROW = TODAY + dt.timedelta(days=1)
 
 
 def new_member(tree, **over) -> dict:
@@ -77,12 +76,13 @@ def test_id_number_disagreeing_with_birth_date_or_sex(tree, api_as):
 
 def test_future_dates(tree, api_as):
     caller = api_as("township_organizer")
-    future = TOMORROW.isoformat()
-    member_msg = member_rules.FUTURE_DATE.format(date=TODAY.isoformat())
+    today = timezone.localdate()  # read when the test runs: the suite can run across the county's midnight
+    future = (today + dt.timedelta(days=1)).isoformat()
+    member_msg = member_rules.FUTURE_DATE.format(date=today.isoformat())
     assert_refused(caller, "POST", "/api/members", new_member(tree, date=future), "date", member_msg)
     assert_refused(caller, "POST", f"/api/members/{tree.member_a1.pk}/events", {"kind": "went_mobile", "date": future},
             "date", member_msg, versions=[tree.member_a1])
-    org_msg = org_rules.FUTURE_DATE.format(date=TODAY)
+    org_msg = org_rules.FUTURE_DATE.format(date=today)
     assert_refused(caller, "POST", f"/api/orgs/{tree.village_a2.pk}/rename", {"name": "新名称", "date": future}, "date", org_msg,
             versions=[tree.village_a2])
     assert_refused(caller, "POST", "/api/orgs", {

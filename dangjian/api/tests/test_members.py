@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from dangjian.common import crypto
 from dangjian.common.errors import CONFLICT
@@ -61,11 +62,11 @@ def test_member_detail_is_masked_with_party_age(tree, as_role):
     assert full_id not in resp.content.decode() and "13800000001" not in resp.content.decode()
     # Birth year and age, never the birth date: with the mask it would give the full ID number.
     assert "birth_date" not in body and "1985-06-15" not in resp.content.decode()
-    assert body["birth_year"] == 1985 and body["age"] == age_on(dt.date(1985, 6, 15), dt.date.today())
+    assert body["birth_year"] == 1985 and body["age"] == age_on(dt.date(1985, 6, 15), timezone.localdate())
     assert body["sex_label"] == "男"
     assert body["education_label"] == "大学本科" and body["personnel_category_label"] == "农牧渔民"
     assert body["converted_on"] == "2011-07-01"
-    assert body["party_age"] == party_age(converted_on=dt.date(2011, 7, 1), as_of=dt.date.today())
+    assert body["party_age"] == party_age(converted_on=dt.date(2011, 7, 1), as_of=timezone.localdate())
     assert body["org"] == {"id": tree.village_a1.pk, "name": "中共甲镇一村支部委员会"}
     assert body["version"] == 1
 

@@ -4,9 +4,8 @@ through the services by ``actor`` (the county administrator)."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from dangjian.accounts.models import User
 from dangjian.assessment import rules, services
@@ -34,7 +33,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 def make(actor: User, village: Org, township: Org) -> dict[str, int]:
     """A scheme owned by ``township`` assessing its branches (started), the result of ``village`` with
     one self-assessed item and an evidence file, an inspection and an evaluation. Nothing per member."""
-    today = dt.date.today()
+    today = timezone.localdate()
     scheme = services.scheme_create(actor=actor, owner=township, year=today.year, name="党支部考核",
                                     kind=rules.KIND_ALL_BRANCHES)
     area = services.node_add(actor=actor, scheme=scheme, parent=None, title="基础工作")

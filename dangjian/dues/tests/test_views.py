@@ -11,6 +11,7 @@ import openpyxl
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from dangjian.dues import rules, services
 from dangjian.dues.models import BaseReview, DuesBasis, DuesEntry
@@ -111,9 +112,9 @@ def test_member_sees_own_dues_and_branch_publication_only(branch, client_for):
 
 def test_me_fragment_shows_due_paid_arrears(branch, client_for):
     t = branch.tree
-    year = dt.date.today().year
+    year = timezone.localdate().year
     services.basis_set(actor=branch.secretary, member=t.member_a1, category=rules.STUDENT, effective_from=m(year, 1),
-                       today=dt.date.today())
+                       today=timezone.localdate())
     c = client_for("member")
     html = c.get(reverse("dues:mine")).content.decode()
     assert 'data-testid="dues-me-due"' in html and 'data-testid="dues-me-arrears"' in html
@@ -192,11 +193,11 @@ def test_hardship_pages(branch, client_for):
 def test_review_page_confirms(branch, client_for):
     t = branch.tree
     c = client_for("branch_secretary")
-    year = dt.date.today().year
+    year = timezone.localdate().year
     members = [branch.staff, branch.retired, branch.farmer, branch.student, t.member_a1]
     data = {f"category-{x.pk}": rules.STUDENT for x in members}
     data.update({f"category-{branch.staff.pk}": rules.CIVIL_SERVANT, f"base-{branch.staff.pk}": "4000.00",
-                 "confirmed_on": dt.date.today().isoformat(), "document": "支委会"})
+                 "confirmed_on": timezone.localdate().isoformat(), "document": "支委会"})
     resp = c.post(reverse("dues:review", args=[t.village_a1.pk, year]), data)
     assert resp.status_code == 302, resp.content.decode()[:2000]
     review = BaseReview.objects.get(org=t.village_a1, year=year)

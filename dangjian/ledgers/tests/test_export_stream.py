@@ -10,6 +10,7 @@ import pytest
 import python_calamine as calamine
 from django.db import connection
 from django.test import override_settings
+from django.utils import timezone
 
 from config.keys import generate_keys
 from dangjian.common import crypto
@@ -44,7 +45,7 @@ def csv_rows(path):
 
 def export(tree, tmp_path, fmt, *, column_set="members_national", full=True, as_of=None, org=None, name="r"):
     path = tmp_path / f"{name}.{fmt}"
-    n = services.export_roster(actor=tree.users["county_admin"], org=org or tree.county, as_of=as_of or dt.date.today(),
+    n = services.export_roster(actor=tree.users["county_admin"], org=org or tree.county, as_of=as_of or timezone.localdate(),
                                column_set=column_set, fmt=fmt, path=path, full=full)
     return n, path
 
@@ -71,7 +72,7 @@ def test_full_export_has_each_members_own_id_number_and_phone(roster, tmp_path):
     rows = calamine_rows(path)
     header = rows[0]
     got = {r[header.index("姓名")]: (r[header.index("公民身份号码")], r[header.index("手机号码")]) for r in rows[1:]}
-    members = roster_as_of(roster.users["county_admin"], roster.county, dt.date.today())
+    members = roster_as_of(roster.users["county_admin"], roster.county, timezone.localdate())
     assert got == {m.name: (crypto.decrypt(m.id_number_enc), crypto.decrypt(m.phone_enc)) for m in members}
     assert got["周强"][1] == "13911112222"
     assert all(len(i) == 18 for i, _ in got.values())
@@ -107,7 +108,7 @@ def test_the_roster_is_the_one_of_the_chosen_date(roster, tmp_path):
                     letter_number="2025-001")
     member_transfer(actor=user, member=roster.member_b1, to_org=roster.village_a2, date=dt.date(2025, 3, 1),
                     letter_number="2025-002")
-    for as_of, present, absent in ((dt.date(2024, 12, 31), "李明", "王芳"), (dt.date.today(), "王芳", "李明")):
+    for as_of, present, absent in ((dt.date(2024, 12, 31), "李明", "王芳"), (timezone.localdate(), "王芳", "李明")):
         for fmt in ("xlsx", "csv"):
             n, path = export(roster, tmp_path, fmt, org=roster.town_a, as_of=as_of, name=f"{as_of}-{fmt}")
             rows = calamine_rows(path) if fmt == "xlsx" else csv_rows(path)
@@ -125,7 +126,7 @@ def test_a_failed_export_leaves_no_file_and_no_audit_row(roster, tmp_path, fmt):
     path = tmp_path / f"r.{fmt}"
     before = AuditEvent.objects.filter(action="ledgers.export.full").count()
     with override_settings(DANGJIAN_DATA_KEY=generate_keys()["data_key"]), pytest.raises(KeyMismatchError):
-        services.export_roster(actor=roster.users["county_admin"], org=roster.county, as_of=dt.date.today(),
+        services.export_roster(actor=roster.users["county_admin"], org=roster.county, as_of=timezone.localdate(),
                                column_set="members_national", fmt=fmt, path=path, full=True)
     assert list(tmp_path.iterdir()) == []
     assert AuditEvent.objects.filter(action="ledgers.export.full").count() == before
@@ -140,7 +141,7 @@ def test_many_members_span_several_chunks_in_order(tree, tmp_path, monkeypatch):
     rows = calamine_rows(path)
     header = rows[0]
     assert len(rows) == 1 + 10
-    members = roster_as_of(tree.users["county_admin"], tree.county, dt.date.today()).order_by("pk")
+    members = roster_as_of(tree.users["county_admin"], tree.county, timezone.localdate()).order_by("pk")
     assert [(r[header.index("姓名")], r[header.index("手机号码")]) for r in rows[1:]] == [
         (m.name, crypto.decrypt(m.phone_enc)) for m in members]
 

@@ -4,6 +4,7 @@ bad row explained, re-import idempotence, scope, and the all-or-nothing commit."
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from dangjian.common import crypto, idnumbers
 from dangjian.common.models import AuditEvent
@@ -75,7 +76,7 @@ def test_hand_typed_file_goes_in(tree, tmp_path):
     assert sun.probation_ends_on == dt.date(2026, 3, 1)
     # Every member has the events the rules replay to that state, and counts in the roster.
     assert MembershipEvent.objects.filter(member=liu).count() == 2
-    on = roster_as_of(tree.users["county_admin"], tree.county, dt.date.today()).values_list("name", flat=True)
+    on = roster_as_of(tree.users["county_admin"], tree.county, timezone.localdate()).values_list("name", flat=True)
     assert {"陈 静", "刘洋", "孙悦"} <= set(on)
     assert AuditEvent.objects.filter(action="ledgers.import").count() == 1
 
@@ -117,7 +118,7 @@ def test_moving_a_member_is_a_transfer_and_the_preview_says_so(tree, tmp_path):
     assert transfer.from_org == tree.village_a1 and transfer.to_org == tree.village_a2
     assert AuditEvent.objects.filter(action="member.event.transfer", target_id=str(member.pk)).exists()
     # the roster of yesterday still has him in 一村 (history, not overwrite)
-    yesterday = dt.date.today() - dt.timedelta(days=1)
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
     old = roster_as_of(tree.users["county_admin"], tree.village_a1, yesterday)
     assert member.pk in set(old.values_list("pk", flat=True))
 

@@ -5,6 +5,7 @@ and one audit event per organization — and an import of an organizations file 
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from dangjian.accounts import rules as account_rules
 from dangjian.common.errors import NotPermitted
@@ -93,9 +94,9 @@ def test_bulk_create_refuses_what_org_create_refuses_and_writes_nothing(tree):
                     CODE_TAKEN.format(code=tree.village_a2.code, name=tree.village_a2.name))
     assert_rejected(lambda: orgs_bulk_create(actor=actor, rows=rows(code="C001")),
                     CODE_TAKEN.format(code="C001", name="中共甲镇三村总支部委员会"))
-    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
     assert_rejected(lambda: orgs_bulk_create(actor=actor, rows=rows(established_on=tomorrow)),
-                    org_rules.FUTURE_DATE.format(date=dt.date.today()))
+                    org_rules.FUTURE_DATE.format(date=timezone.localdate()))
     before = row_counts()
     with pytest.raises(NotPermitted):  # 乙镇 is outside the township organizer's scope
         orgs_bulk_create(actor=actor, rows=[{**rows()[0], "parent": tree.town_b}])

@@ -5,6 +5,7 @@ refuses, writing nothing, when something did."""
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from dangjian.common import crypto, idnumbers
 from dangjian.common.tests.helpers import row_counts
@@ -96,7 +97,7 @@ def test_an_organization_renamed_or_a_code_taken_in_between_refuses_the_commit(t
 
     user = tree.users["township_organizer"]
     job = validated(user, write_xlsx(tmp_path / "m.xlsx", {"党员": new_member_rows(2)}))
-    org_rename(actor=tree.users["county_admin"], org=tree.village_a1, name="中共甲镇一村党总支", date=dt.date.today(),
+    org_rename(actor=tree.users["county_admin"], org=tree.village_a1, name="中共甲镇一村党总支", date=timezone.localdate(),
                doc_number="1")
     before = row_counts()
     assert commit(user, job).message == services.PLAN_CHANGED
@@ -129,7 +130,7 @@ def test_a_damaged_or_stale_plan_is_not_used_the_file_is_validated_again(tree, t
 
     # validated "yesterday": the commit validates again today; the plan's digest still decides
     job = services.import_file(actor=user, path=write_xlsx(tmp_path / "n.xlsx", {"党员": new_member_rows(2, start=80)}),
-                               commit=False, today=dt.date.today() - dt.timedelta(days=1))
+                               commit=False, today=timezone.localdate() - dt.timedelta(days=1))
     assert job.status == S.READY
     job = commit(user, job)
     assert job.status == S.COMMITTED, job.message

@@ -4,6 +4,7 @@ the same file changes nothing either."""
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from dangjian.common.tests.helpers import row_counts
 from dangjian.ledgers import rules, services
@@ -37,7 +38,7 @@ def roster(tree):
 def test_roster_round_trip_changes_nothing(roster, tmp_path, column_set, fmt):
     user = roster.users["county_admin"]
     path = tmp_path / f"roster.{fmt}"
-    n = services.export_roster(actor=user, org=roster.county, as_of=dt.date.today(), column_set=column_set, fmt=fmt,
+    n = services.export_roster(actor=user, org=roster.county, as_of=timezone.localdate(), column_set=column_set, fmt=fmt,
                                path=path, full=True)
     assert n == 4
     before, counts = member_state(), row_counts()
@@ -69,7 +70,7 @@ def test_masked_export_hides_ids_and_phones(roster, tmp_path):
 
     user = roster.users["county_admin"]
     path = tmp_path / "masked.xlsx"
-    services.export_roster(actor=user, org=roster.county, as_of=dt.date.today(), column_set=rules.MEMBERS_NATIONAL.key,
+    services.export_roster(actor=user, org=roster.county, as_of=timezone.localdate(), column_set=rules.MEMBERS_NATIONAL.key,
                            fmt="xlsx", path=path)
     rows = read_xlsx(path)
     header = rows[0]
@@ -88,7 +89,7 @@ def test_a_masked_export_cannot_be_imported_and_says_why(roster, tmp_path):
 
     user = roster.users["county_admin"]
     path = tmp_path / "masked.csv"
-    services.export_roster(actor=user, org=roster.county, as_of=dt.date.today(), column_set="members_national", fmt="csv",
+    services.export_roster(actor=user, org=roster.county, as_of=timezone.localdate(), column_set="members_national", fmt="csv",
                            path=path)
     job = services.import_file(actor=user, path=path)
     assert job.status == S.INVALID

@@ -113,7 +113,7 @@ def test_export_views_and_template(client, tree, tmp_path):
     c = client_for(client, tree, "county_admin")
     assert "导出花名册" in c.get(reverse("ledgers:home")).content.decode()
     r = c.get(reverse("ledgers:export_roster"), {"org": tree.county.pk, "set": "members_dangjian", "fmt": "csv",
-                                                "as_of": dt.date.today().isoformat()})
+                                                "as_of": timezone.localdate().isoformat()})
     text = body(r).decode("utf-8-sig")
     assert text.splitlines()[0].startswith("姓名,性别,公民身份号码") and "李明" in text and "王芳" in text
     assert "138****0001" in text

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from dangjian.common import crypto, idnumbers
 from dangjian.common.errors import CONFLICT, ConflictError, NotPermitted
@@ -25,7 +26,7 @@ TODAY = dt.date(2026, 3, 1)
 
 
 def today_message():
-    return rules.FUTURE_DATE.format(date=dt.date.today().isoformat())
+    return rules.FUTURE_DATE.format(date=timezone.localdate().isoformat())
 
 
 def create_args(tree, **kw):
@@ -138,7 +139,7 @@ def test_duplicate_id_number_says_where_only_if_the_user_may_see_it(tree):
 
 
 def test_future_dates_are_refused(tree):
-    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
     assert_rejected(lambda: create(tree, date=tomorrow), today_message(), field="date")
     assert_rejected(lambda: create(tree, converted_on=tomorrow), today_message(), field="converted_on")
     assert_rejected(lambda: create(tree, first_event=rules.ADMITTED, date=tomorrow, joined_on=None, converted_on=None),
@@ -146,7 +147,7 @@ def test_future_dates_are_refused(tree):
 
 
 def test_future_birth_date_is_refused(tree):
-    birth = dt.date.today() + dt.timedelta(days=1)
+    birth = timezone.localdate() + dt.timedelta(days=1)
     assert_rejected(lambda: create(tree, birth_date=birth, id_number=valid_id_number(birth, "2"), date=dt.date(2015, 7, 1)),
              today_message(), field="birth_date")
 
@@ -327,7 +328,7 @@ def test_event_dates_future_and_before_birth(tree):
     m = fresh(tree.member_a1)
     actor = tree.users["branch_secretary"]
     assert_rejected(lambda: services.member_add_event(actor=actor, member=m, kind=rules.WENT_MOBILE,
-                                               date=dt.date.today() + dt.timedelta(days=1)), today_message(), field="date")
+                                               date=timezone.localdate() + dt.timedelta(days=1)), today_message(), field="date")
     assert_rejected(lambda: services.member_add_event(actor=actor, member=m, kind=rules.WENT_MOBILE, date=dt.date(1985, 6, 14)),
              rules.BEFORE_BIRTH.format(birth="1985-06-15"))
     assert_rejected(lambda: services.member_transfer(actor=actor, member=m, to_org=tree.village_a2, date=dt.date(2024, 1, 1),

@@ -4,6 +4,7 @@ Chinese with nothing half-written; concurrent edits refused instead of silently 
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from dangjian.common.errors import CONFLICT, ConflictError, NotPermitted
 from dangjian.common.models import AuditEvent
@@ -21,11 +22,11 @@ LABELS = dict(OrgType.choices)
 
 
 def tomorrow():
-    return dt.date.today() + dt.timedelta(days=1)
+    return timezone.localdate() + dt.timedelta(days=1)
 
 
 def future_message():
-    return rules.FUTURE_DATE.format(date=dt.date.today())
+    return rules.FUTURE_DATE.format(date=timezone.localdate())
 
 
 def fresh(org):

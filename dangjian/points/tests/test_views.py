@@ -13,6 +13,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from dangjian.points import rules, services
 from dangjian.points.models import MemberRating, Objection, PointsEntry, Posting
@@ -82,7 +83,7 @@ def test_credit_post_and_member_objection_from_phone(world, clients):
     services.entry_decide(actor=world.organizer, entry=e, approve=True, today=TODAY)
     r = clients["branch_secretary"].post(reverse("points:credit", args=[t.village_a1.pk]), {"year": 2026, "quarter": 3})
     assert r.status_code == 302
-    today = dt.date.today()
+    today = timezone.localdate()
     year, quarter = (today.year, rules.quarter_of(today) - 1) if rules.quarter_of(today) > 1 else (today.year - 1, 4)
     if year != 2026:  # the real date decides which quarter has ended; the scheme is for 2026
         services.scheme_copy(actor=world.admin, scheme=world.scheme, year=year, today=today)

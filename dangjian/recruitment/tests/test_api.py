@@ -9,6 +9,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from dangjian.api.tests.conftest import Caller, session_caller, token_caller
 from dangjian.common import crypto
@@ -159,7 +160,7 @@ def test_create_bad_input_is_422_in_chinese_and_writes_nothing(world: World) -> 
         check_unchanged(before)
     # Rules that can never be overridden: under 18, and a date in the future — 422 with every result.
     for body in (create_body(world, birth_date=young, application={"date": "2025-06-01"}),
-                 create_body(world, application={"date": (dt.date.today() + dt.timedelta(days=3)).isoformat()}),
+                 create_body(world, application={"date": (timezone.localdate() + dt.timedelta(days=3)).isoformat()}),
                  create_body(world, birth_date=young, application={"date": "2025-06-01"}, override_reason="特殊情况")):
         before = row_counts()
         out = check_rejected(caller.post(f"{BASE}/records", body), 422)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from dangjian.rectification import services
 from dangjian.rectification.models import (
@@ -34,7 +35,7 @@ def make(actor, village, township) -> dict[str, int]:
     """A confirmed case of ``village`` (nominated by ``actor``, a county administrator above it) with a
     plan (the leader is ``actor``), a milestone, a progress report with a file, and the village's
     satisfaction survey; dated in the past so it works whatever the day."""
-    today = dt.date.today()
+    today = timezone.localdate()
     year = today.year
     survey = services.survey_record(actor=actor, org=village, year=year, date=today, respondents=100, satisfied=50,
                                     method="入户问卷", today=today)

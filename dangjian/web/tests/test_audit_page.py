@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.urls import reverse
+from django.utils import timezone
 
 from dangjian.common.models import AuditEvent
 
@@ -28,9 +29,9 @@ def test_filters_by_org_subtree_actor_and_date(tree, as_role):
     as_role("township_organizer").post(reverse("web:member_reveal", args=[tree.member_a1.pk, "phone"]))
     by_actor = c.get(reverse("web:audit"), {"actor": "甲镇组织委员"}).content.decode()
     assert by_actor.count('data-testid="audit-row"') == 1
-    tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
     assert 'data-testid="audit-row"' not in c.get(reverse("web:audit"), {"date_from": tomorrow}).content.decode()
-    today = dt.date.today().isoformat()
+    today = timezone.localdate().isoformat()
     assert 'data-testid="audit-row"' in c.get(reverse("web:audit"), {"date_from": today, "date_to": today}).content.decode()
 
 

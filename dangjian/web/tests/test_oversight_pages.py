@@ -8,6 +8,7 @@ import importlib
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from dangjian.supervision import services as supervision_services
 from dangjian.web.selectors import org_panels, work_queue
@@ -40,7 +41,7 @@ def test_an_organization_with_nothing_has_no_cards(tree, as_role):
 def test_a_new_task_reaches_the_receivers_work_queue_and_home_page(tree, as_role):
     import datetime as dt
 
-    today = dt.date.today()
+    today = timezone.localdate()
     supervision_services.task_issue(actor=tree.users["county_admin"], issuer=tree.county, title="四季度党建重点任务",
                                     deadline=today + dt.timedelta(days=30), receiver_orgs=[tree.village_a1],
                                     today=today)  # fmt: skip

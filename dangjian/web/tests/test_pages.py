@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from dangjian.testing import make_member
 
@@ -311,7 +312,6 @@ def _shown_counts(body: str) -> dict:
 def _band_member(org, name, sex, age_years, education, *, days_younger=0, **kw):
     """A member whose age today is ``age_years`` (``days_younger`` days short of the next birthday
     boundary moves them one day younger), so the age bands are hand-countable on any date."""
-    from django.utils import timezone
 
     from dangjian.members import rules as member_rules
 
@@ -349,7 +349,7 @@ def test_org_page_counts_every_figure_of_the_subtree_by_hand(tree, as_role):
     from dangjian.members.services import member_add_event
     from dangjian.testing import make_org
 
-    today = dt.date.today()
+    today = timezone.localdate()
     general = make_org(tree.town_a, "中共甲镇三村总支部委员会", "general_branch", category="rural")
     b1 = make_org(general, "中共甲镇三村第一支部委员会", "branch", category="rural")
     b2 = make_org(general, "中共甲镇三村第二支部委员会", "branch", category="rural")
@@ -389,7 +389,7 @@ def test_org_page_counts_follow_a_write_at_once(tree, as_role, settings):
     from dangjian.members.services import member_add_event
 
     settings.PAGE_SIZE = 2
-    today = dt.date.today()
+    today = timezone.localdate()
     c = as_role("township_organizer")
     url = reverse("web:org_detail", args=[tree.town_a.pk])
     before = _shown_counts(c.get(url).content.decode())  # 李明 alone

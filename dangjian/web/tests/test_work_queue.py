@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 from django.urls import reverse
+from django.utils import timezone
 
 from dangjian.members import rules
 from dangjian.members.services import member_add_event
 from dangjian.testing import make_member
 from dangjian.web.selectors import work_groups, work_queue
 
-TODAY = dt.date.today()
+TODAY = timezone.localdate()
 
 
 def lost(org, name, days_ago):
