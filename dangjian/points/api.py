@@ -50,6 +50,7 @@ class EntryOut(Schema):
     reason: str
     source_type: str = Field(description="自动计分的来源记录类型；空表示支部录入")
     source_id: int | None
+    counted_in_scheme: bool = Field(description="false：按已不适用的方案记录（本年度支部或乡镇后来制定了自己的方案），保留但不计入总分")
 
 
 class TotalOut(Schema):
@@ -84,13 +85,15 @@ def member_points(request: HttpRequest, member_id: int, year: int | None = None)
     actor = _actor(request)
     member = member_get(actor, member_id)
     mp = selectors.member_points(actor, member, _year(year), today=timezone.localdate())
+    other = mp.other_scheme
     return MemberPointsOut(
         member_id=member.pk, name=member.name, year=mp.year, scheme=mp.scheme.name if mp.scheme else None,
         total=_total(mp.total) if mp.total else None, rated_stars=mp.rating.stars if mp.rating else None,
         entries=[EntryOut(id=e.pk, date=e.date, item=e.item.name, kind=e.item.kind,
                           kind_label=rules.KIND_LABELS[e.item.kind], quantity=rules.fmt(e.quantity),
                           points=rules.fmt(e.points), status=e.status, status_label=rules.ENTRY_STATUS_LABELS[e.status],
-                          reason=e.reason, source_type=e.source_type, source_id=e.source_id) for e in mp.entries],
+                          reason=e.reason, source_type=e.source_type, source_id=e.source_id,
+                          counted_in_scheme=e.pk not in other) for e in mp.entries],
     )  # fmt: skip
 
 

@@ -14,6 +14,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from django.db.models import Count, Max, Q, QuerySet
@@ -177,7 +178,7 @@ def pending_entries(actor: User, org: Org) -> QuerySet[PointsEntry]:
 
 
 def member_entries(actor: User, member: Member, year: int) -> list[PointsEntry]:
-    return list(entries_visible(actor).filter(member=member, date__year=year).select_related("item", "entered_by")
+    return list(entries_visible(actor).filter(member=member, date__year=year).select_related("item", "scheme", "entered_by")
                 .order_by("date", "pk"))  # fmt: skip
 
 
@@ -228,6 +229,12 @@ class MemberPoints:
     rating: MemberRating | None
     may_object: bool = False
     items: list[PointsItem] = field(default_factory=list)
+
+    @cached_property
+    def other_scheme(self) -> set[int]:
+        """Entries recorded under a scheme that no longer applies (the branch or township made its own
+        scheme later in the year): kept and shown, but not in the total."""
+        return {e.pk for e in self.entries if self.scheme is None or e.scheme_id != self.scheme.pk}
 
 
 def member_points(actor: User, member: Member, year: int, *, today: dt.date) -> MemberPoints:

@@ -18,6 +18,7 @@ from dangjian.api.auth import session_auth, token_auth
 from dangjian.points import services
 from dangjian.points.api import router
 from dangjian.points.tests.conftest import PNG, TODAY
+from dangjian.testing import make_member
 
 test_api = NinjaAPI(urls_namespace="points_api_test", auth=[token_auth, session_auth])
 test_api._exception_handlers = dict(real_api._exception_handlers)  # the same 404/422/409 answers
@@ -66,3 +67,19 @@ def test_branch_table_and_rollup(world, call):
     services.ratings_finalize(actor=world.secretary, org=world.tree.village_a1, year=2026, today=dt.date(2026, 12, 20))
     roll = call("county_admin", f"/api/points/orgs/{world.tree.county.pk}/rollup", {"year": 2026}).json()
     assert roll["counts"] == {"1": 2} and roll["rated"] == 2 and roll["unqualified"] == 0
+
+
+def test_an_entry_under_a_scheme_that_no_longer_applies_is_kept_but_not_counted(world, call):
+    """甲镇二村 records under the county's scheme, then makes its own: the old entry stays, marked not counted."""
+    wang = make_member(world.tree.village_a2, name="王强", birth_date=dt.date(1990, 5, 5), date=dt.date(2016, 7, 1),
+                       joined_on=dt.date(2016, 7, 1))
+    county = services.scheme_create(actor=world.admin, org=world.tree.county, year=2026, template="E6.1", today=TODAY)
+    e = services.entry_add(actor=world.organizer, member=wang, item=county.items.get(name="为群众办实事、做好事"),
+                           date=dt.date(2026, 3, 1), reason="帮扶", evidence=[SimpleUploadedFile("a.png", PNG)], today=TODAY)
+    services.entry_decide(actor=world.admin, entry=e, approve=True, today=TODAY)
+    before = call("township_organizer", f"/api/points/members/{wang.pk}", {"year": 2026}).json()
+    assert before["total"]["total"] == "62" and before["entries"][0]["counted_in_scheme"] is True
+    services.scheme_create(actor=world.admin, org=world.tree.village_a2, year=2026, template="E6.1", today=TODAY)
+    after = call("township_organizer", f"/api/points/members/{wang.pk}", {"year": 2026}).json()
+    assert after["total"]["total"] == "60"
+    assert [(x["id"], x["counted_in_scheme"]) for x in after["entries"]] == [(e.pk, False)]

@@ -19,7 +19,7 @@ from dangjian.points import rules, services
 from dangjian.points.models import MemberRating, Objection, PointsEntry, Posting
 from dangjian.points.tests import scope_objects
 from dangjian.points.tests.conftest import EXE, PNG, TODAY, row_counts
-from dangjian.testing import PASSWORD
+from dangjian.testing import PASSWORD, make_member
 
 
 def login(user) -> Client:
@@ -220,3 +220,17 @@ def test_an_automatic_credit_links_to_its_record(world, clients):
     assert r.status_code == 200
     assert reverse("orglife:meeting_detail", args=[meeting.pk]) in r.content.decode()
     assert clients["inspector"].get(reverse("orglife:meeting_detail", args=[meeting.pk])).status_code == 200
+
+
+def test_member_page_marks_entries_under_a_scheme_that_no_longer_applies(world, clients):
+    county = services.scheme_create(actor=world.admin, org=world.tree.county, year=2026, template="E6.1", today=TODAY)
+    wang = make_member(world.tree.village_a2, name="王强", birth_date=dt.date(1990, 5, 5), date=dt.date(2016, 7, 1),
+                       joined_on=dt.date(2016, 7, 1))
+    e = services.entry_add(actor=world.organizer, member=wang, item=county.items.get(name="为群众办实事、做好事"),
+                           date=dt.date(2026, 3, 1), reason="帮扶", evidence=[SimpleUploadedFile("a.png", PNG)], today=TODAY)
+    services.entry_decide(actor=world.admin, entry=e, approve=True, today=TODAY)
+    url = reverse("points:member", args=[wang.pk])
+    assert 'data-testid="entry-not-counted"' not in clients["township_organizer"].get(url, {"year": 2026}).content.decode()
+    own = services.scheme_create(actor=world.admin, org=world.tree.village_a2, year=2026, template="E6.1", today=TODAY)
+    body = clients["township_organizer"].get(url, {"year": 2026}).content.decode()
+    assert 'data-testid="entry-not-counted"' in body and f"现适用“{own.name}”" in body
