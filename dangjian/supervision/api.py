@@ -6,9 +6,11 @@ bad input 422 with the Chinese messages by field (the API's ServiceError handler
 from __future__ import annotations
 
 import datetime as dt
+import math
 from decimal import Decimal
 from typing import Any, cast
 
+from django.conf import settings
 from django.http import FileResponse, Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
@@ -24,6 +26,9 @@ router = Router()
 
 READ_ERRORS: dict[int, type] = {401: s.ErrorOut, 404: s.ErrorOut}
 WRITE_ERRORS: dict[int, type] = {**READ_ERRORS, 403: s.ErrorOut, 422: s.ValidationErrorOut}
+# The board's rows a page at a time (a county task to 300 villages over 12 months is 3,600 rows); a
+# client may ask for bigger pages, up to this.
+BOARD_PAGE_SIZE_MAX = 500
 
 
 def _actor(request: HttpRequest) -> User:
@@ -100,7 +105,11 @@ class RatesOut(Schema):
     on_time_rate: Decimal | None = Field(description="按时完成率（%）：按时验收通过数 ÷（验收通过数 + 逾期未完成数），未到期的事项不计")
 
 
-class BoardOut(Schema):
+class BoardOut(s.Page):
+    """The board, one page of its rows: ``count``/``pages`` count the rows of the filter (township,
+    light, period); ``rates`` and ``light_counts`` cover every row of the township and period filter,
+    not only this page."""
+
     task: TaskOut
     rates: RatesOut
     light_counts: dict[str, int]
@@ -132,7 +141,8 @@ class ReasonIn(Schema):
 
 class CascadeIn(Schema):
     receiver_org_ids: list[int]
-    deadline: dt.date | None = None
+    deadline: dt.date | None = Field(None, description="下级完成时限：不晚于本事项的完成时限，不填即为本事项的完成时限；"
+                                                      "本事项已逾期时必须填写，可为今天或以后的任何一天")
     responsible_leader: str = ""
     liaison_leader_id: int | None = None
 
@@ -212,11 +222,19 @@ def task_issue(request: HttpRequest, body: IssueIn) -> Status:
     return Status(201, _board(actor, task))
 
 
-def _board(actor: User, task: Task, township_id: int | None = None, light: str = "", period: str = "") -> BoardOut:
+def _board(actor: User, task: Task, township_id: int | None = None, light: str = "", period: str = "", *,
+           page: int = 1, page_size: int | None = None) -> BoardOut:
+    """The same selector as the board page, paged as the other lists of the API are (a page past the
+    last has no rows); only the page's rows are turned into JSON."""
     b = selectors.board(actor, task, timezone.localdate(), township_id=township_id, light=light, period=period)
     r = b.rates
+    size = min(max(settings.PAGE_SIZE if page_size is None else page_size, 1), BOARD_PAGE_SIZE_MAX)
+    page = max(page, 1)
+    count = len(b.rows)
+    rows = b.rows[(page - 1) * size : page * size]
     return BoardOut(
-        task=_task(task), light_counts=b.light_counts, items=[_item(row.item, row.light) for row in b.rows],
+        count=count, page=page, pages=max(math.ceil(count / size), 1), page_size=size,
+        task=_task(task), light_counts=b.light_counts, items=[_item(row.item, row.light) for row in rows],
         rates=RatesOut(assigned=r.assigned, accepted=r.accepted, on_time=r.on_time, overdue_open=r.overdue_open,
                        returned=r.returned, completion_rate=r.completion_rate, on_time_rate=r.on_time_rate),
     )  # fmt: skip
@@ -224,19 +242,22 @@ def _board(actor: User, task: Task, township_id: int | None = None, light: str =
 
 @router.get("/tasks/{task_id}", response={200: BoardOut, **READ_ERRORS}, summary="督办任务及看板")
 def task_detail(request: HttpRequest, task_id: int, township_id: int | None = None, light: str = "",
-                period: str = "") -> BoardOut:
+                period: str = "", page: int = 1, page_size: int | None = None) -> BoardOut:
     """看板：township_id 按乡镇（街道）筛选，light 按灯（green/amber/red）筛选，period 按期次筛选；完成率、
-    按时完成率按乡镇和期次筛选后的事项计算。"""
+    按时完成率按乡镇和期次筛选后的全部事项计算，各灯数按乡镇和期次筛选后的全部事项计数（不只本页）。
+    事项分页：page 页码（从 1 开始），page_size 每页条数（默认 50，最多 500）；count 为筛选后的事项总数，
+    pages 为总页数。"""
     actor = _actor(request)
-    return _board(actor, selectors.task_get(actor, task_id), township_id, light, period)
+    return _board(actor, selectors.task_get(actor, task_id), township_id, light, period, page=page, page_size=page_size)
 
 
 @router.get("/tasks/{task_id}/board", response={200: BoardOut, **READ_ERRORS}, summary="督办看板")
 def task_board(request: HttpRequest, task_id: int, township_id: int | None = None, light: str = "",
-               period: str = "") -> BoardOut:
-    """与“督办任务及看板”相同：每个承办对象的灯、完成率和按时完成率，可按乡镇、灯、期次筛选。"""
+               period: str = "", page: int = 1, page_size: int | None = None) -> BoardOut:
+    """与“督办任务及看板”相同：每个承办对象的灯、完成率和按时完成率，可按乡镇、灯、期次筛选；事项分页
+    （page、page_size，每页默认 50 条、最多 500 条），完成率、按时完成率和各灯数仍按筛选后的全部事项计算。"""
     actor = _actor(request)
-    return _board(actor, selectors.task_get(actor, task_id), township_id, light, period)
+    return _board(actor, selectors.task_get(actor, task_id), township_id, light, period, page=page, page_size=page_size)
 
 
 @router.get("/evidence/{evidence_id}", response={200: None, **READ_ERRORS}, summary="下载佐证材料")

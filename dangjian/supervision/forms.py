@@ -120,11 +120,17 @@ class CascadeForm(StyledForm):
     responsible_leader = forms.CharField(label="责任领导", max_length=50, required=False)
     liaison_leader = UserChoice(queryset=User.objects.none(), label="包联领导", required=False)
 
-    def __init__(self, *args: Any, actor: User, root: Org, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: User, root: Org, overdue: bool = False, already: Any = (),
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["receiver_orgs"].queryset = receiver_org_choices(root)  # type: ignore[attr-defined]
         self.fields["liaison_leader"].queryset = liaison_choices(actor)  # type: ignore[attr-defined]
         _checkboxes(self.fields["receiver_orgs"])
+        if overdue:
+            # No day is both before the passed deadline and from today on (rules.cascade_deadline_error).
+            self.fields["deadline"].help_text = "本事项已逾期，下级完成时限可定今天或以后的日期；本事项仍为红灯，直到验收通过。"
+        if already:
+            self.fields["receiver_orgs"].help_text = "已转办给：" + "、".join(o.name for o in already) + "（不能重复转办）。"
 
 
 class BoardFilter(forms.Form):

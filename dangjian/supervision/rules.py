@@ -18,7 +18,9 @@ So with N = 5: deadline−6 amber 未到期 and no reminder; deadline−5 amber 
 the deadline day amber 临期 ("今日到期"); deadline+1 red and escalated.
 
 A cascaded item (转办) follows its children: its light is the worst of its own and its children's
-(red > amber > green) until it is accepted itself.
+(red > amber > green) until it is accepted itself. An overdue item may still be cascaded, its children
+then due on a day from today on, later than its own deadline (``cascade_deadline_error``): its own
+deadline still makes it red and escalated until it is accepted, whatever its children's lights.
 """
 
 from __future__ import annotations
@@ -107,6 +109,9 @@ RETURN_REASON = "退回时请写明原因。"
 EVIDENCE_REQUIRED = "请填写报送说明或上传佐证材料。"
 CASCADED_SUBMIT = "此事项已转办下级，下级全部验收通过后将自动报送，不能直接报送。"
 CASCADE_DEADLINE = "转办的完成时限不能晚于本事项的完成时限（{deadline}）。"
+CASCADE_OVERDUE_DEADLINE = "此事项已逾期（完成时限{deadline}），请另定下级完成时限：今天（{today}）或以后的日期。"
+CASCADE_AGAIN = "此事项已转办给“{name}”，不能重复转办。"
+CASCADE_REPEATED = "“{name}”选了不止一次，同一事项只能转办给它一次。"
 CASCADE_RECEIVER = "“{name}”不在{org}的下级范围内，不能转办给它。"
 CASCADE_DONE = "此事项已验收通过，不能再转办。"
 CASCADE_NAMED = "此事项交办给个人办理，不能转办。"
@@ -179,6 +184,24 @@ def overdue_days(deadline: dt.date, accepted_on: dt.date | None, today: dt.date)
 def reminder_due(*, status: str, deadline: dt.date, today: dt.date, reminder_days: int) -> bool:
     """到期提醒: the receiver still has to act and deadline − N ≤ today ≤ deadline."""
     return status in RECEIVER_TODO and 0 <= (deadline - today).days <= reminder_days
+
+
+def cascade_deadline_error(*, deadline: dt.date | None, item_deadline: dt.date, today: dt.date) -> str | None:
+    """The children's deadline when an item is cascaded (转办), None when ``deadline`` may be used (None:
+    not given, the item's own deadline then). While the item is not overdue: not after the item's
+    deadline and not before today. Once it is overdue (today > its deadline) no day satisfies both, yet
+    the receiver must still be able to pass it on: any day from today on, given explicitly. The item
+    itself stays red and escalated by its own deadline (``light``, ``escalated``) until accepted."""
+    if today > item_deadline:
+        if deadline is None or deadline < today:
+            return CASCADE_OVERDUE_DEADLINE.format(deadline=item_deadline, today=today)
+        return None
+    deadline = deadline or item_deadline
+    if deadline > item_deadline:
+        return CASCADE_DEADLINE.format(deadline=item_deadline)
+    if deadline < today:
+        return DEADLINE_PAST.format(deadline=deadline, today=today)
+    return None
 
 
 def escalated(*, status: str, deadline: dt.date, today: dt.date) -> bool:

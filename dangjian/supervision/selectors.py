@@ -304,6 +304,12 @@ def item_detail(actor: User, item: Item, today: dt.date) -> ItemDetail:
                       [BoardRow(c, lights[c.pk], None) for c in children])
 
 
+def cascaded_to(actor: User, item: Item) -> list[Org]:
+    """The organizations ``item`` has already been cascaded (转办) to that the actor sees, in tree order."""
+    children = items_visible(actor).filter(task__parent_item=item).values("receiver_org_id")
+    return list(Org.objects.filter(pk__in=children).order_by("path"))
+
+
 # --- for assessment (考核 calls this; keep the signature) ---------------------------------------------------------
 
 

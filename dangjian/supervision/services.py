@@ -374,14 +374,15 @@ def item_cascade(*, actor: User, item: Item, receiver_orgs: Sequence[Org], deadl
                  today: dt.date | None = None) -> Task:
     """转办: the receiving organization passes its item on to organizations in its own subtree, as a
     child task issued by it; the item's light then follows the children's, and it is submitted upward
-    automatically when they are all accepted."""
+    automatically when they are all accepted. It may be cascaded again to further organizations, never
+    twice to the same one (that would make two children doing one job, both counted on the board). An
+    overdue item may still be passed on, with a deadline from today on (rules.cascade_deadline_error)."""
     today = _today(today)
     item = _lock(item)
     _check_handler(actor, item)
     issuer = item.receiver_org
     if not scope_for(actor).contains_path(issuer.path):
         raise NotPermitted
-    deadline = deadline or item.deadline
     errors = FieldErrors()
     if item.receiver_user_id is not None:
         errors.add("__all__", rules.CASCADE_NAMED)
@@ -389,13 +390,20 @@ def item_cascade(*, actor: User, item: Item, receiver_orgs: Sequence[Org], deadl
         errors.add("__all__", rules.CASCADE_DONE)
     else:
         _transition(errors, item, rules.EV_CASCADE)
-    if deadline > item.deadline:
-        errors.add("deadline", rules.CASCADE_DEADLINE.format(deadline=item.deadline))
-    if deadline < today:
-        errors.add("deadline", rules.DEADLINE_PAST.format(deadline=deadline, today=today))
+    message = rules.cascade_deadline_error(deadline=deadline, item_deadline=item.deadline, today=today)
+    if message:
+        errors.add("deadline", message)
+    deadline = deadline or item.deadline
     for org in receiver_orgs:
         if not _inside(org.path, issuer.path, strictly=True):
             errors.add("receiver_orgs", rules.CASCADE_RECEIVER.format(name=org.name, org=issuer.name))
+    picked = [o.pk for o in receiver_orgs]
+    for org in {o.pk: o for o in receiver_orgs if picked.count(o.pk) > 1}.values():
+        errors.add("receiver_orgs", rules.CASCADE_REPEATED.format(name=org.name))
+    already = Org.objects.filter(pk__in=Item.objects.filter(task__parent_item=item, receiver_org_id__in=picked)
+                                 .values("receiver_org_id")).order_by("path")  # fmt: skip
+    for org in already:
+        errors.add("receiver_orgs", rules.CASCADE_AGAIN.format(name=org.name))
     receivers = check_receivers(issuer=issuer, receiver_orgs=[o for o in receiver_orgs if _inside(o.path, issuer.path, strictly=True)],
                                 receiver_users=(), liaison_leader=liaison_leader, errors=errors)  # fmt: skip
     errors.raise_if_any()

@@ -251,13 +251,18 @@ def item_cascade(request: HttpRequest, item_id: int) -> HttpResponse:
     item = selectors.item_get(user, item_id)
     if not services.may_handle(user, item):
         raise Http404
-    form = forms.CascadeForm(posted(request), actor=user, root=item.receiver_org, initial={"deadline": item.deadline})
+    today = timezone.localdate()
+    overdue = today > item.deadline
+    # An overdue item's own deadline is no longer a valid choice: the user picks a day from today on.
+    form = forms.CascadeForm(posted(request), actor=user, root=item.receiver_org, overdue=overdue,
+                             already=selectors.cascaded_to(user, item),
+                             initial={} if overdue else {"deadline": item.deadline})  # fmt: skip
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
             task = services.item_cascade(actor=user, item=item, receiver_orgs=list(d["receiver_orgs"]), deadline=d["deadline"],
                                          responsible_leader=d["responsible_leader"], liaison_leader=d["liaison_leader"],
-                                         today=timezone.localdate())  # fmt: skip
+                                         today=today)  # fmt: skip
         except ServiceError as exc:
             add_service_errors(form, exc)
         else:
