@@ -73,3 +73,23 @@ class PlatformSetting(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class HolidaySchedule(models.Model):
+    """The State Council's holiday arrangement (放假安排) for a year the installed chinese-calendar does
+    not cover yet, recorded by a county administrator from the published notice so that working days can
+    be counted on an offline intranet before the package is updated (common.workdays). The package wins
+    for the years it covers."""
+
+    year = models.PositiveSmallIntegerField(unique=True)
+    holidays = models.JSONField()  # ISO dates, sorted
+    makeup_workdays = models.JSONField()  # 调休上班日, ISO dates, sorted
+    basis = models.CharField(max_length=200)  # the notice's number or title
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["year"]
+
+    def __str__(self) -> str:
+        return f"{self.year}年放假安排"

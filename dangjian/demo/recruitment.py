@@ -31,7 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from dangjian.accounts.models import User
-from dangjian.common import crypto, idnumbers
+from dangjian.common import crypto, idnumbers, workdays
 from dangjian.demo import county as cty
 from dangjian.demo import names
 from dangjian.demo.people import birthplace
@@ -40,7 +40,7 @@ from dangjian.members.models import Member
 from dangjian.members.rules import add_months, add_years
 from dangjian.orgs.models import Org, OrgType
 from dangjian.recruitment import params as rparams
-from dangjian.recruitment import rules, workdays
+from dangjian.recruitment import rules
 from dangjian.recruitment import services as svc
 from dangjian.recruitment import steps as S
 from dangjian.recruitment.models import DevelopmentRecord

@@ -20,9 +20,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from dangjian.common import workdays
 from dangjian.members.rules import FULL, add_months, add_years, age_on
 from dangjian.recruitment import steps as S
-from dangjian.recruitment import workdays
 
 PASS, WARN, BLOCK = "pass", "warn", "block"
 LEVEL_LABELS = {PASS: "通过", WARN: "提醒", BLOCK: "不符合"}

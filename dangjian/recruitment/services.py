@@ -715,7 +715,7 @@ def notice_record(*, actor: User, record: DevelopmentRecord, kind: str, place: s
             if r.blocks and r.code == "R1.26" and not r.overridable:
                 errors.add("end", r.message)
         if not errors:
-            from dangjian.recruitment import workdays
+            from dangjian.common import workdays
 
             count = workdays.workdays_between(start, end)
     if errors:

@@ -447,3 +447,18 @@ class AuditFilterForm(StyledForm):
         super().__init__(*args, **kwargs)
         self.fields["action"].choices = action_choices  # type: ignore[attr-defined]
         self.fields["org"].set_queryset(orgs_visible(actor))  # type: ignore[attr-defined]
+
+
+class HolidayScheduleForm(StyledForm):
+    """A year's 放假安排 as the State Council's notice gives it; common.workdays reads the days."""
+
+    year = forms.IntegerField(label="年份", min_value=2000, max_value=2100)
+    holidays = forms.CharField(
+        label="放假日期", widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="每行或用逗号分隔一个日期或一段日期，例如：2027-01-01至2027-01-03（含周末的整段放假日期）。",
+    )  # fmt: skip
+    makeup_workdays = forms.CharField(
+        label="调休上班日", required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="需要上班的周六、周日，例如：2027-02-06、2027-02-20。没有可不填。",
+    )  # fmt: skip
+    basis = forms.CharField(label="依据", max_length=200, help_text="国务院办公厅通知的文号或标题。")

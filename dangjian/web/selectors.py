@@ -390,3 +390,23 @@ def audit_events(actor: User, f: AuditFilters) -> QuerySet[AuditEvent]:
     if f.target_id:
         qs = qs.filter(target_id=f.target_id)
     return qs.select_related("org").order_by("-at", "-id")
+
+
+@dataclass(frozen=True)
+class HolidayScheduleRow:
+    year: int
+    holidays: int
+    makeup_workdays: int
+    basis: str
+    updated_by: str
+    updated_at: dt.datetime
+
+
+def holiday_schedules(actor: User) -> list[HolidayScheduleRow]:
+    """The 放假安排 recorded for years chinese-calendar does not cover (county administrators only)."""
+    from dangjian.common.models import HolidaySchedule
+
+    require_county_admin(actor)
+    return [HolidayScheduleRow(h.year, len(h.holidays), len(h.makeup_workdays), h.basis,
+                               str(h.updated_by) if h.updated_by else "", h.updated_at)
+            for h in HolidaySchedule.objects.select_related("updated_by")]  # fmt: skip

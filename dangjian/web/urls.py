@@ -32,4 +32,5 @@ urlpatterns = [
     path("audit/", views.audit, name="audit"),
     # configurable rule parameters (county administrators)
     path("settings/", views.rule_settings, name="settings"),
+    path("settings/holidays/", views.holiday_schedules, name="holidays"),
 ]

@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from dangjian.accounts.models import ORG_ROLES, Role, User
 from dangjian.common import services as common_services
-from dangjian.common import settings_registry
+from dangjian.common import settings_registry, workdays
 from dangjian.common.errors import ConflictError, NotPermitted, ServiceError
 from dangjian.dues.selectors import member_dues_summary
 from dangjian.members import rules as member_rules
@@ -557,3 +557,35 @@ def rule_settings(request: HttpRequest) -> HttpResponse:
             return redirect("web:settings")
     params = [(p, settings_registry.get(p.key), errors.get(p.key, [])) for p in settings_registry.REGISTRY.values()]
     return render(request, "web/settings.html", {"params": params}, status=400 if errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def holiday_schedules(request: HttpRequest) -> HttpResponse:
+    """工作日日历: the years chinese-calendar covers, and the 放假安排 recorded for the years it does not yet."""
+    user = _user(request)
+    if not user.is_county_admin:
+        raise Http404
+    form = forms.HolidayScheduleForm(request.POST or None)
+    if request.method == "POST":
+        if "delete" in request.POST:
+            year = request.POST["delete"]
+            try:
+                common_services.holiday_schedule_delete(actor=user, year=int(year) if year.isdigit() else 0)
+            except NotPermitted:
+                raise Http404 from None
+            messages.success(request, f"已删除{year}年的放假安排。")
+            return redirect("web:holidays")
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                common_services.holiday_schedule_save(actor=user, year=d["year"], holidays=d["holidays"],
+                                                      makeup_workdays=d["makeup_workdays"], basis=d["basis"])
+            except ServiceError as exc:
+                forms.add_service_errors(form, exc)
+            else:
+                messages.success(request, f"已保存{d['year']}年的放假安排。")
+                return redirect("web:holidays")
+    first, last = workdays.coverage()
+    context = {"form": form, "first": first, "last": last, "schedules": web_selectors.holiday_schedules(user)}
+    return render(request, "web/holidays.html", context, status=400 if form.errors else 200)

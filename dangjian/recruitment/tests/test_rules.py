@@ -169,6 +169,7 @@ def test_2026_notice_across_national_day() -> None:
     assert levels(_notice_check("2026-09-28", "2026-10-09", "2026-10-12"), "R1.9") == [R.PASS, R.PASS]
 
 
+@pytest.mark.django_db  # a year chinese-calendar lacks is looked up among the recorded 放假安排 (none here)
 def test_notice_past_the_calendar_is_refused_not_guessed() -> None:
     results = R.check_notice(R.NoticeFacts("admission", D("2026-12-28"), D("2027-01-08")), params=PARAMS)
     assert results[0].level == R.BLOCK

@@ -8,8 +8,8 @@ import datetime as dt
 
 import pytest
 
+from dangjian.common import workdays as W
 from dangjian.recruitment import steps as S
-from dangjian.recruitment import workdays as W
 
 D = dt.date.fromisoformat
 
@@ -78,6 +78,7 @@ def test_workdays_between_edges() -> None:
         W.add_workdays(D("2026-03-02"), -1)
 
 
+@pytest.mark.django_db  # a year the package lacks is looked up among the recorded ones
 def test_outside_the_calendar_is_an_explicit_error() -> None:
     first, last = W.coverage()
     assert (first, last) == (2004, 2026)

@@ -38,6 +38,8 @@ ACTION_LABELS = {
     "member.reveal.id_number": "查看完整公民身份号码",
     "member.reveal.phone": "查看完整手机号码",
     "setting.update": "修改参数设置",
+    "holiday_schedule.save": "录入放假安排（工作日日历）",
+    "holiday_schedule.delete": "删除放假安排（工作日日历）",
     "demo.load": "载入示范数据",
     "orglife.meeting.create": "记录组织生活会议",
     "orglife.meeting.update": "修改组织生活会议记录",
