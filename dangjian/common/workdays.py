@@ -17,6 +17,7 @@ so the answer always follows the latest record, in every process.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -28,6 +29,7 @@ NOT_COVERED = (
     "（或更新 chinese-calendar 软件包）后再办理。"
 )
 NEGATIVE = "工作日天数不能为负数。"
+SPAN_TOO_LONG = "{start}至{end}超过十年，不是一个公示期，请检查日期（多半是年份写错了）。"
 MAX_SPAN_DAYS = 3660  # no notice lasts ten years; stops a typo from looping over centuries
 
 DAY_UNREADABLE = "“{text}”不是日期，请写成 2027-01-01 或 2027-01-01至2027-01-03。"
@@ -48,6 +50,12 @@ class CalendarNotCovered(ValueError):
     """A date outside both sources; ``str()`` is the Chinese message."""
 
 
+class SpanTooLong(CalendarNotCovered):
+    """A period longer than MAX_SPAN_DAYS (a typo in a year). A CalendarNotCovered so that every caller,
+    which already turns that into a blocking field message, answers it the same way instead of a 500."""
+
+
+@functools.cache  # the package's data does not change while the process runs; asked for every day counted
 def coverage() -> tuple[int, int]:
     """(first year, last year) the installed chinese-calendar covers."""
     years = [d.year for d in chinese_calendar.holidays]
@@ -134,11 +142,11 @@ def workdays_between(a: dt.date, b: dt.date) -> int:
     A notice posted from ``a`` to ``b`` lasted this many working days."""
     if b < a:
         return 0
-    if (b - a).days > MAX_SPAN_DAYS:
-        raise ValueError(NEGATIVE)
     cal = _Calendar()
     cal.check(a)
     cal.check(b)
+    if (b - a).days > MAX_SPAN_DAYS:
+        raise SpanTooLong(SPAN_TOO_LONG.format(start=a.isoformat(), end=b.isoformat()))
     return sum(1 for i in range((b - a).days + 1) if cal.is_workday(a + dt.timedelta(days=i)))
 
 

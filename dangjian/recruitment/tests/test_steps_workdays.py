@@ -90,3 +90,17 @@ def test_outside_the_calendar_is_an_explicit_error() -> None:
     with pytest.raises(W.CalendarNotCovered):
         W.is_workday(D("2003-06-02"))
     assert W.notice_end(D("2026-12-24"), 5) == D("2026-12-30")
+
+
+def test_a_notice_period_of_over_ten_years_blocks_with_a_message() -> None:
+    # A typo in the end year (2025-11-04 for 2015-11-04) inside the calendar's years: the notice check must answer
+    # with a blocking Chinese message, not a ValueError that the callers do not catch (a 500).
+    from dangjian.recruitment import rules
+
+    with pytest.raises(W.CalendarNotCovered) as info:
+        W.workdays_between(D("2015-05-04"), D("2025-11-04"))
+    assert str(info.value) == W.SPAN_TOO_LONG.format(start="2015-05-04", end="2025-11-04")
+    results = rules.check_notice(rules.NoticeFacts("candidate", D("2015-05-04"), D("2025-11-04")), params=rules.Params())
+    assert [(r.code, r.blocks, r.message) for r in results] == [
+        ("R1.26", True, W.SPAN_TOO_LONG.format(start="2015-05-04", end="2025-11-04"))]
+
