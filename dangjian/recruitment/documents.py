@@ -31,6 +31,7 @@ from typing import IO, Any
 
 import xlsxwriter
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 from docx import Document as new_docx
 from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT
@@ -418,12 +419,12 @@ def _override_data(o: Any) -> OverrideData:
     by = o.approved_by
     return OverrideData(rule=f"{o.rule_code} {o.rule_name}", message=o.message, reason=o.reason,
                         approved_by=(by.display_name or by.username) if by else "", approving_org=o.approving_org.name,
-                        at=o.at.date())  # fmt: skip
+                        at=timezone.localdate(o.at))  # fmt: skip
 
 
 def _file_data(d: Any, step_numbers: dict[int, int]) -> FileData:
     return FileData(kind=d.get_kind_display(), name=d.original_name,
-                    uploaded_on=d.uploaded_at.date() if d.uploaded_at else None, step=step_numbers.get(d.step_id))
+                    uploaded_on=timezone.localdate(d.uploaded_at) if d.uploaded_at else None, step=step_numbers.get(d.step_id))
 
 
 def dossier_from(record: Any, *, steps: Iterable[tuple[Any, list[Any], Any, list[Any], list[Any]]], notices: Iterable[Any],
@@ -447,7 +448,7 @@ def dossier_from(record: Any, *, steps: Iterable[tuple[Any, list[Any], Any, list
             people=tuple((S.ROLE_LABELS.get(p.role, p.role), p.name, p.position) for p in people),
             outcome=s.outcome, notes=s.notes, details=details, raw=dict(s.details or {}), vote=_vote_data(vote),
             overrides=tuple(_override_data(o) for o in overrides),
-            files=tuple(FileData(d.get_kind_display(), d.original_name, d.uploaded_at.date() if d.uploaded_at else None,
+            files=tuple(FileData(d.get_kind_display(), d.original_name, timezone.localdate(d.uploaded_at) if d.uploaded_at else None,
                                  s.number) for d in docs),
             recorded_by=(by.display_name or by.username) if by else "",
         ))  # fmt: skip

@@ -427,3 +427,10 @@ def test_layout_writes_to_a_path_from_plain_data(world: World, built: Built, tmp
     assert row["公示情况"] == "2022年6月7日至2022年6月13日（5个工作日），无异议"
     assert row["培养考察次数"] == "2"
     assert documents.cn_date(dt.date(2026, 5, 18)) == "2026年5月18日"
+
+
+def test_the_file_catalog_dates_an_upload_in_the_county_s_day_not_utc(world: World, built: Built) -> None:
+    # Uploaded at 01:30 Beijing time on 2026-05-02 — still 2026-05-01 in UTC, as the database keeps it.
+    built.record.documents.update(uploaded_at=dt.datetime(2026, 5, 1, 17, 30, tzinfo=dt.UTC))
+    text = text_of(open_docx(client_for(world).get(reverse("recruitment:doc_full_record", args=[built.record.pk]))))
+    assert "2026年5月2日" in text and "2026年5月1日" not in text
