@@ -6,7 +6,8 @@ Two sources, in this order:
 2. for a year the installed package does not cover yet, the arrangement a county administrator recorded
    from the State Council's notice (``common.models.HolidaySchedule``, page 参数设置 → 工作日日历). Each
    year's notice comes out in the autumn before; an offline intranet cannot update the package in time,
-   and a notice posted in late December runs into January.
+   and a notice posted in late December runs into January. A year's notice may also set days of the
+   December before it; a recorded year's December days override what the package says for them.
 A date covered by neither raises ``CalendarNotCovered`` with a Chinese message; nothing here ever guesses
 a year's holidays. Each public function reads a recorded year at most once per call (one small query),
 so the answer always follows the latest record, in every process.
@@ -33,7 +34,7 @@ SPAN_TOO_LONG = "{start}至{end}超过十年，不是一个公示期，请检查
 MAX_SPAN_DAYS = 3660  # no notice lasts ten years; stops a typo from looping over centuries
 
 DAY_UNREADABLE = "“{text}”不是日期，请写成 2027-01-01 或 2027-01-01至2027-01-03。"
-DAY_OTHER_YEAR = "{date}不在{year}年。"
+DAY_OTHER_YEAR = "{date}不在{year}年（通知中上一年12月的放假或调休日期也可以录入）。"
 RANGE_BACKWARDS = "“{text}”的结束日期早于开始日期。"
 HOLIDAYS_REQUIRED = "请录入放假日期（至少有元旦）。"
 MAKEUP_NOT_WEEKEND = "调休上班日应是周六或周日：{date}是工作日，不需要录入。"
@@ -95,17 +96,26 @@ class _Calendar:
 
     _years: dict[int, YearSchedule | None] = field(default_factory=dict)
 
+    def _schedule(self, year: int) -> YearSchedule | None:
+        if year not in self._years:
+            self._years[year] = _recorded(year)
+        return self._years[year]
+
     def check(self, date: dt.date) -> None:
         if covered_by_package(date.year):
             return
-        if date.year not in self._years:
-            self._years[date.year] = _recorded(date.year)
-        if self._years[date.year] is None:
+        if self._schedule(date.year) is None:
             first, last = coverage()
             raise CalendarNotCovered(NOT_COVERED.format(first=first, last=last, date=date.isoformat(), year=date.year))
 
     def is_workday(self, date: dt.date) -> bool:
         self.check(date)
+        # A year's notice may also set the last days of December before it (the 2019 notice: 2018-12-29
+        # worked, 12-30 and 12-31 off), which the package, published with the year before, cannot know.
+        if date.month == 12 and not covered_by_package(date.year + 1):
+            following = self._schedule(date.year + 1)
+            if following is not None and (date in following.holidays or date in following.makeup_workdays):
+                return date in following.makeup_workdays
         if covered_by_package(date.year):
             return bool(chinese_calendar.is_workday(date))
         schedule = self._years[date.year]
@@ -176,7 +186,8 @@ def _day(text: str) -> dt.date | None:
 
 def parse_days(text: str, year: int) -> tuple[list[dt.date], list[str]]:
     """Dates as an administrator copies them from the notice: single days or ranges (2027-02-06至
-    2027-02-13), separated by spaces, commas, 、 or new lines. Returns (sorted distinct days, errors)."""
+    2027-02-13), separated by spaces, commas, 、 or new lines; days of ``year``, or of the December before
+    it (a notice may set those). Returns (sorted distinct days, errors)."""
     days: set[dt.date] = set()
     errors: list[str] = []
     joined = _RANGE_SEP.sub("至", text.strip())
@@ -192,8 +203,9 @@ def parse_days(text: str, year: int) -> tuple[list[dt.date], list[str]]:
             errors.append(RANGE_BACKWARDS.format(text=item))
             continue
         span = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
-        errors += [DAY_OTHER_YEAR.format(date=d.isoformat(), year=year) for d in span if d.year != year][:1]
-        days.update(d for d in span if d.year == year)
+        inside = [d for d in span if d.year == year or (d.year == year - 1 and d.month == 12)]
+        errors += [DAY_OTHER_YEAR.format(date=d.isoformat(), year=year) for d in span if d not in inside][:1]
+        days.update(inside)
     return sorted(days), errors
 
 

@@ -455,7 +455,7 @@ class HolidayScheduleForm(StyledForm):
     year = forms.IntegerField(label="年份", min_value=2000, max_value=2100)
     holidays = forms.CharField(
         label="放假日期", widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="每行或用逗号分隔一个日期或一段日期，例如：2027-01-01至2027-01-03（含周末的整段放假日期）。",
+        help_text="每行或用逗号分隔一个日期或一段日期，例如：2027-01-01至2027-01-03（含周末的整段放假日期）；通知涉及上一年12月的日期也照录。",
     )  # fmt: skip
     makeup_workdays = forms.CharField(
         label="调休上班日", required=False, widget=forms.Textarea(attrs={"rows": 2}),

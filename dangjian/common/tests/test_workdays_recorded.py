@@ -41,13 +41,16 @@ def test_parse_days_reads_ranges_lists_and_chinese_dates() -> None:
     days, errors = workdays.parse_days(f"{YEAR}-01-01至{YEAR}-01-03，{YEAR}年2月6日\n{YEAR}/2/7 ~ {YEAR}.2.8", YEAR)
     assert errors == []
     assert days == [d(1, 1), d(1, 2), d(1, 3), d(2, 6), d(2, 7), d(2, 8)]
-    days, errors = workdays.parse_days(f"一月一日 {YEAR}-02-30 {YEAR}-03-05至{YEAR}-03-01 {LAST}-12-31至{YEAR}-01-01", YEAR)
+    days, errors = workdays.parse_days(
+        f"一月一日 {YEAR}-02-30 {YEAR}-03-05至{YEAR}-03-01 {LAST}-11-30至{YEAR}-01-01 {YEAR + 1}-01-01", YEAR)
     assert errors == [
         workdays.DAY_UNREADABLE.format(text="一月一日"), workdays.DAY_UNREADABLE.format(text=f"{YEAR}-02-30"),
         workdays.RANGE_BACKWARDS.format(text=f"{YEAR}-03-05至{YEAR}-03-01"),
-        workdays.DAY_OTHER_YEAR.format(date=f"{LAST}-12-31", year=YEAR),
+        workdays.DAY_OTHER_YEAR.format(date=f"{LAST}-11-30", year=YEAR),
+        workdays.DAY_OTHER_YEAR.format(date=f"{YEAR + 1}-01-01", year=YEAR),
     ]  # fmt: skip
-    assert days == [d(1, 1)]
+    # The December before the year is the notice's to set too (the 2019 notice set 2018-12-29..31).
+    assert days == [dt.date(LAST, 12, day) for day in range(1, 32)] + [d(1, 1)]
 
 
 def test_check_schedule() -> None:
@@ -133,3 +136,17 @@ def test_only_a_county_administrator_records_the_calendar(tree, role) -> None:
     with pytest.raises(NotPermitted):
         services.holiday_schedule_delete(actor=tree.users[role], year=YEAR)
     assert HolidaySchedule.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_notice_may_set_the_december_before_it_over_the_package(tree) -> None:
+    last_day = dt.date(LAST, 12, 31)
+    saturday = last_day - dt.timedelta(days=(last_day.weekday() - 5) % 7)  # the year's last Saturday
+    weekday = next(last_day - dt.timedelta(days=k) for k in range(7) if (last_day - dt.timedelta(days=k)).weekday() < 5)
+    assert workdays.is_workday(weekday) and not workdays.is_workday(saturday)  # the package's answer
+    record(tree.users["county_admin"], holidays=f"{weekday.isoformat()}\n{YEAR}-01-01",
+           makeup_workdays=saturday.isoformat())
+    assert not workdays.is_workday(weekday) and workdays.is_workday(saturday)
+    assert workdays.workdays_between(saturday, saturday) == 1
+    # Other December days still follow the package.
+    assert workdays.is_workday(dt.date(LAST, 12, 1)) == (dt.date(LAST, 12, 1).weekday() < 5)
