@@ -14,10 +14,11 @@ from typing import Any, cast
 from django.http import FileResponse, Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
+from ninja.params import FormEx
 
 from dangjian.accounts.models import ORG_ROLES, Role, User
 from dangjian.api import schemas as s
-from dangjian.common.errors import ServiceError
+from dangjian.common.errors import ConflictError, ServiceError
 from dangjian.common.uploads import stored_file_response
 from dangjian.orgs.selectors import org_get
 from dangjian.rectification import rules, selectors, services
@@ -252,9 +253,15 @@ class MilestoneDoneIn(s.In):
     note: str = Field("", max_length=500, description="完成情况")
 
 
-class ProgressIn(Schema):
+class ProgressIn(s.In):
+    """JSON only: files go to POST /progress/{progress_id}/files (a "files" key here is refused, not lost)."""
+
     date: dt.date
     text: str
+
+
+# The page's limit (the column's length): longer is a 422 here too, never silently cut by the service.
+AcceptedByForm = FormEx[str, {"max_length": 200}]
 
 
 class AcceptanceRecordedOut(Schema):
@@ -369,15 +376,29 @@ def _leader_choices(actor: User, case: Case) -> list[User]:
     return leaders
 
 
-def _leader(actor: User, case: Case, leader_id: int | None) -> User | None:
-    """The 包 leader by id, only among the accounts offered: any other id (missing, or someone the
-    caller does not see) is the same 422, so the answer tells nothing about accounts elsewhere."""
+def _leader(actor: User, case: Case, leader_id: int | None) -> tuple[User | None, bool]:
+    """The 包 leader by id, only among the accounts offered, and whether the id was refused: any other id
+    (missing, or someone the caller does not see) is the same refusal, so the answer tells nothing about
+    accounts elsewhere."""
     if leader_id is None:
-        return None
+        return None, False
     found = next((u for u in _leader_choices(actor, case) if u.pk == leader_id), None)
-    if found is None:
-        raise ServiceError(services.LEADER_INVALID, "leader_id")
-    return found
+    return found, found is None
+
+
+@contextmanager
+def _leader_refused(refused: bool) -> Iterator[None]:
+    """A refused leader id goes to the service as no leader, so the service still reports everything
+    else wrong in the same answer; its "leader required" is then replaced by what was wrong. (Without
+    a leader the plan services always refuse, so nothing is written.)"""
+    try:
+        yield
+    except ConflictError:
+        raise
+    except ServiceError as exc:
+        if not refused:
+            raise
+        raise ServiceError({**exc.errors, "leader": [services.LEADER_INVALID]}) from exc
 
 
 def _deciding_case(actor: User, case_id: int) -> Case:
@@ -505,8 +526,8 @@ def plan_create(request: HttpRequest, case_id: int, payload: PlanIn) -> Status[C
     保存后进入整顿中。"""
     actor = _actor(request)
     case = _deciding_case(actor, case_id)
-    leader = _leader(actor, case, payload.leader_id)
-    with _field_names(LEADER_FIELD):
+    leader, refused = _leader(actor, case, payload.leader_id)
+    with _field_names(LEADER_FIELD), _leader_refused(refused):
         services.plan_create(
             actor=actor, case=case, responsible_person=payload.responsible_person, responsibility=payload.responsibility,
             goal=payload.goal, reward_penalty=payload.reward_penalty, leader=leader, leader_name=payload.leader_name,
@@ -529,8 +550,10 @@ def plan_update(request: HttpRequest, case_id: int, payload: PlanUpdateIn) -> Ca
         sent = getattr(payload, name)
         return sent if sent is not None else getattr(plan, name, None)
 
-    leader = _leader(actor, case, payload.leader_id) if payload.leader_id is not None else getattr(plan, "leader", None)
-    with _field_names(LEADER_FIELD):
+    leader, refused = _leader(actor, case, payload.leader_id)
+    if payload.leader_id is None:
+        leader = getattr(plan, "leader", None)
+    with _field_names(LEADER_FIELD), _leader_refused(refused):
         services.plan_update(
             actor=actor, case=case, reason=payload.reason, version=payload.version, leader=leader,
             responsible_person=value("responsible_person") or "", responsibility=value("responsibility") or "",
@@ -579,7 +602,8 @@ def progress_files(request: HttpRequest, progress_id: int,
 
 @router.post("/cases/{case_id}/acceptances", response={201: AcceptanceRecordedOut, **WRITE_ERRORS},
              summary="登记验收（multipart）")
-def acceptance(request: HttpRequest, case_id: int, date: Form[dt.date | None] = None, accepted_by: Form[str] = "",
+def acceptance(request: HttpRequest, case_id: int, date: Form[dt.date | None] = None,
+               accepted_by: AcceptedByForm = "",
                result: Form[str] = "", notes: Form[str] = "",
                files: File[list[UploadedFile]] = None) -> Status[AcceptanceRecordedOut]:  # type: ignore[assignment]
     """multipart/form-data，由上级验收：date 验收日期，accepted_by 验收组织（人员），result（passed 验收通过、

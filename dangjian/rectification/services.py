@@ -60,6 +60,8 @@ SURVEY_DATE_YEAR = "{year}年度的测评日期应在{year}年或次年年初。
 DEADLINE_BEFORE_MILESTONE = "整顿期限不能早于尚未完成的节点的完成期限（{date}）。"
 PLAN_UNCHANGED = "整顿方案没有改动。"
 ACCEPTANCE_BEFORE_LAST = "验收日期不能早于上一次验收（{date}）。"
+NOMINATION_REPEATED = "“{name}”{year}年已有同一情形类别、同样理由的提名，未重复记录。"
+SURVEY_UNCHANGED = "测评记录没有改动。"
 
 
 
@@ -230,6 +232,10 @@ def case_nominate(*, actor: User, org: Org, year: int, category: str, reason: st
     case = Case.objects.select_for_update().filter(org=org, year=year).first()
     if case is not None and case.status in (rules.DISMISSED, rules.ACCEPTED):
         errors.add("__all__", CASE_CLOSED.format(name=org.name, year=year, status=rules.STATUS_LABELS[case.status]))
+    elif case is not None and case.findings.filter(criterion=rules.MANUAL, category=category,
+                                                   facts=reason.strip()).exists():
+        # The same nomination sent again (a double click, a phone retrying): one finding, not two.
+        errors.add("reason", NOMINATION_REPEATED.format(name=org.name, year=year))
     if case is None:
         earlier = Case.objects.filter(org=org, status__in=rules.OPEN).exclude(year=year).first()
         if earlier is not None:
@@ -551,7 +557,7 @@ def _check_survey(errors: FieldErrors, *, year: int, date: dt.date | None, respo
         errors.add("date", rules.REQUIRED.format(label="测评日期"))
     elif date > today:
         errors.add("date", rules.DATE_FUTURE.format(label="测评日期", today=today.isoformat()))
-    elif date.year not in (int(year), int(year) + 1):
+    elif "year" not in errors and date.year not in (int(year), int(year) + 1):
         # A year's survey is held in that year or at the start of the next (年终测评), not years apart.
         errors.add("date", SURVEY_DATE_YEAR.format(year=year))
     if respondents is None or satisfied is None or respondents <= 0 or not (0 <= satisfied <= respondents):
@@ -593,16 +599,19 @@ def survey_update(*, actor: User, survey: SatisfactionSurvey, version: int | Non
     errors = FieldErrors()
     _check_survey(errors, year=survey.year, date=date, respondents=respondents, satisfied=satisfied, method=method,
                   today=today)
+    from dangjian.common.audit import diff
+
+    old = {"date": survey.date, "respondents": survey.respondents, "satisfied": survey.satisfied, "method": survey.method}
+    changes = diff(old, {"date": date, "respondents": respondents, "satisfied": satisfied, "method": method.strip()[:200]})
+    if not changes and not errors:
+        # Saving what is stored would bump the version (another editor's save then fails for nothing)
+        # and leave an audit event that changed nothing.
+        errors.add("__all__", SURVEY_UNCHANGED)
     if errors:
         raise ServiceError(dict(errors))
     assert date is not None and respondents is not None and satisfied is not None
-    old = {"date": survey.date, "respondents": survey.respondents, "satisfied": survey.satisfied, "method": survey.method}
     survey.date, survey.respondents, survey.satisfied, survey.method = date, respondents, satisfied, method.strip()[:200]
     survey.version += 1
     survey.save(update_fields=["date", "respondents", "satisfied", "method", "version"])
-    from dangjian.common.audit import diff
-
-    audit_record(actor=actor, action="rectification.survey.update", org=survey.org, target=survey,
-                 changes=diff(old, {"date": date, "respondents": respondents, "satisfied": satisfied,
-                                    "method": survey.method}))
+    audit_record(actor=actor, action="rectification.survey.update", org=survey.org, target=survey, changes=changes)
     return survey

@@ -446,3 +446,89 @@ def test_read_only_roles_may_read_but_not_write(tree):
     # The same calls are not refused for a writer above the village: the 404s above are the role's.
     county = Caller(admin)
     assert county.call(*write_calls(ids, tree.village_a1.pk, admin.pk)[6]).status_code == 201
+
+
+# --- review: duplicates, no-op edits, input the page would refuse --------------------------------------------------
+
+
+def test_the_same_nomination_twice_is_recorded_once(tree):
+    """A phone retrying a nomination (same category, same reason) must not add the finding twice; another
+    reason for the same organization and year is a new finding, as before."""
+    today = timezone.localdate()
+    api = Caller(tree.users["township_organizer"])
+    url = f"/orgs/{tree.village_a1.pk}/nominations"
+    body = {"year": today.year, "category": "c03", "reason": "班子不团结，内耗严重。"}
+    assert api.post(url, body).status_code == 201
+    before = row_counts()
+    again = api.post(url, {**body, "reason": " 班子不团结，内耗严重。 "})
+    assert_refused(again, 422, reason=[services.NOMINATION_REPEATED.format(name=tree.village_a1.name, year=today.year)])
+    assert row_counts() == before
+    other = api.post(url, {**body, "reason": "书记长期外出，工作停滞。"})
+    assert other.status_code == 201, other.content.decode()
+    assert [f["facts"] for f in other.json()["findings"]] == ["班子不团结，内耗严重。", "书记长期外出，工作停滞。"]
+    assert AuditEvent.objects.filter(action="rectification.case.nominate").count() == 2
+
+
+def test_survey_update_that_changes_nothing_writes_nothing(tree):
+    """An empty PATCH, or one repeating the stored values, is refused: no version bump (which would make
+    another editor's save a 409 for nothing) and no empty audit event."""
+    today = timezone.localdate()
+    api = Caller(tree.users["township_organizer"])
+    sv = api.post(f"/orgs/{tree.village_a1.pk}/surveys", {"year": today.year, "date": today.isoformat(),
+                                                         "respondents": 80, "satisfied": 40, "method": "入户问卷"}).json()
+    before = row_counts()
+    for body in ({"version": 1}, {"version": 1, "satisfied": 40, "method": "入户问卷"}):
+        assert_refused(api.patch(f"/surveys/{sv['id']}", body), 422, __all__=[services.SURVEY_UNCHANGED])
+    assert row_counts() == before
+    assert SatisfactionSurvey.objects.get().version == 1
+
+
+def test_survey_year_out_of_range_is_one_message(tree):
+    """A wrong year is reported once, on year: not also as a date that does not fit that year."""
+    today = timezone.localdate()
+    api = Caller(tree.users["township_organizer"])
+    for year in (1999, 10**20):
+        resp = api.post(f"/orgs/{tree.village_a1.pk}/surveys", {"year": year, "date": today.isoformat(),
+                                                               "respondents": 10, "satisfied": 9, "method": "问卷"})
+        assert_refused(resp, 422, year=[services.YEAR_INVALID.format(year=today.year)])
+        assert set(resp.json()["errors"]) == {"year"}, resp.json()
+
+
+def test_acceptance_too_long_accepted_by_is_refused_not_cut(tree, confirmed):
+    """The page refuses more than 200 characters; the API must not silently keep only the first 200."""
+    today = timezone.localdate()
+    organizer = tree.users["township_organizer"]
+    services.plan_create(actor=organizer, case=confirmed, responsible_person="甲镇组织委员", responsibility="抓班子",
+                         goal="组织生活正常", reward_penalty="约谈", leader=organizer, leader_name="张三",
+                         leader_post="镇党委书记", deadline=today + dt.timedelta(days=90), today=today)  # fmt: skip
+    api = Caller(organizer)  # issuing its token is audited: before the count
+    before = row_counts()
+    resp = api.multipart(f"/cases/{confirmed.pk}/acceptances", {
+        "date": today.isoformat(), "accepted_by": "县" * 201, "result": rules.PASSED, "notes": ""})  # fmt: skip
+    assert_refused(resp, 422, accepted_by=["最多200个字符。"])
+    assert row_counts() == before
+
+
+def test_plan_with_a_wrong_leader_reports_every_problem_at_once(tree, confirmed):
+    """A leader id that is not offered and a missing 定 are both reported, as the service reports all."""
+    api = Caller(tree.users["township_organizer"])
+    body = {**plan_body(tree.users["branch_secretary"].pk, timezone.localdate() + dt.timedelta(days=30)), "goal": " "}
+    before = row_counts()
+    assert_refused(api.post(f"/cases/{confirmed.pk}/plan", body), 422, leader_id=[services.LEADER_INVALID],
+                   goal=[rules.REQUIRED.format(label=rules.PLAN_LABELS["goal"])])
+    assert row_counts() == before
+
+
+def test_progress_json_with_files_is_refused(tree, confirmed):
+    """Files cannot ride in the JSON body: a client sending them must learn so, not lose them silently."""
+    today = timezone.localdate()
+    organizer = tree.users["township_organizer"]
+    services.plan_create(actor=organizer, case=confirmed, responsible_person="甲镇组织委员", responsibility="抓班子",
+                         goal="组织生活正常", reward_penalty="约谈", leader=organizer, leader_name="张三",
+                         leader_post="镇党委书记", deadline=today + dt.timedelta(days=90), today=today)  # fmt: skip
+    api = Caller(organizer)
+    before = row_counts()
+    resp = api.post(f"/cases/{confirmed.pk}/progress",
+                    {"date": today.isoformat(), "text": "已召开专题会议。", "files": ["会议.png"]})
+    assert resp.status_code == 422 and "files" in resp.json()["errors"], resp.content.decode()
+    assert row_counts() == before
