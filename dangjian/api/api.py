@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar, cast
 
 from django.conf import settings
@@ -29,7 +28,7 @@ from dangjian.accounts.models import Role, User
 from dangjian.accounts.selectors import scope_for
 from dangjian.api import schemas as s
 from dangjian.api.auth import require_api_user, session_auth, token_auth, unauthenticated_response
-from dangjian.common.errors import CONFLICT, ConflictError, NotPermitted, ServiceError
+from dangjian.common.errors import CONFLICT, ConflictError, NotPermitted, ServiceError, fields_renamed
 from dangjian.members import codes
 from dangjian.members import rules as member_rules
 from dangjian.members import selectors as member_selectors
@@ -357,18 +356,6 @@ def _fields(data: dict[str, Any], *, nullable: set[str]) -> dict[str, Any]:
     return data
 
 
-@contextmanager
-def _field_names(**renames: str) -> Iterator[None]:
-    """Report a service's errors under the field names of this request where the two differ."""
-    try:
-        yield
-    except ServiceError as exc:
-        for service_name, request_name in renames.items():
-            if service_name in exc.errors:
-                exc.errors[request_name] = exc.errors.pop(service_name)
-        raise
-
-
 def _resolve_org_refs(actor: User, data: dict[str, Any]) -> dict[str, Any]:
     """Check the ids an organization record points at: a division that exists, an approving
     organization the caller may see (404 otherwise, like any id outside their scope)."""
@@ -497,7 +484,7 @@ def org_create(request: HttpRequest, payload: s.OrgCreateIn) -> Status[s.OrgDeta
     core = {"parent", "name", "code", "org_type", "established_on", "doc_number"}
     fields = {k: v for k, v in payload.dict(exclude=core).items() if v is not None}
     # The service checks every event date as "date"; in this request it is "established_on".
-    with _field_names(date="established_on"):
+    with fields_renamed(date="established_on"):
         org = org_services.org_create(
             actor=actor, parent=parent, name=payload.name, code=payload.code.strip(), org_type=payload.org_type,
             established_on=payload.established_on, doc_number=payload.doc_number, **_resolve_org_refs(actor, fields),
@@ -649,7 +636,7 @@ def member_add_event(request: HttpRequest, member_id: int, payload: s.MemberEven
     to_org = org_selectors.org_get(actor, payload.to_org) if payload.to_org is not None else None
     from_org = org_selectors.org_get(actor, payload.from_org) if payload.from_org is not None else None
     # The service names the transfer's target "org"; in this request it is "to_org".
-    with _field_names(org="to_org"):
+    with fields_renamed(org="to_org"):
         event = member_services.member_add_event(
             actor=actor, member=member, kind=payload.kind, date=payload.date, to_org=to_org, from_org=from_org,
             out_date=payload.out_date, letter_number=payload.letter_number, months=payload.months,

@@ -3,6 +3,9 @@ error; nothing is written when one is raised (every service is one transaction).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 CONFLICT = "保存失败：该记录已被他人修改（您打开后有新的保存）。请刷新页面，核对最新内容后再修改。"
 
 
@@ -43,3 +46,16 @@ class ConflictError(ServiceError):
 
 class NotPermitted(Exception):
     """The acting user may not do this here. Views answer 404, as for anything out of scope."""
+
+
+@contextmanager
+def fields_renamed(**renames: str) -> Iterator[None]:
+    """Report a service's errors under the field names of the request where the two differ (the service's
+    ``org`` is an API's ``org_id``), so a client finds each message on the field it sent."""
+    try:
+        yield
+    except ServiceError as exc:
+        for service_name, request_name in renames.items():
+            if service_name in exc.errors:
+                exc.errors[request_name] = exc.errors.pop(service_name)
+        raise

@@ -18,7 +18,7 @@ from ninja.params import FormEx
 
 from dangjian.accounts.models import ORG_ROLES, Role, User
 from dangjian.api import schemas as s
-from dangjian.common.errors import ConflictError, ServiceError
+from dangjian.common.errors import ConflictError, ServiceError, fields_renamed
 from dangjian.common.uploads import stored_file_response
 from dangjian.orgs.selectors import org_get
 from dangjian.rectification import rules, selectors, services
@@ -30,10 +30,6 @@ READ_ERRORS: dict[int, type] = {401: s.ErrorOut, 404: s.ErrorOut, 422: s.Validat
 WRITE_ERRORS: dict[int, type] = {**READ_ERRORS, 409: s.ConflictOut}
 
 ROLE_LABELS = dict(Role.choices)
-# Services name a path's organization "org" and the 包 leader "leader"; this API calls them org_id and
-# leader_id, so their messages are reported under the names the client sent.
-ORG_FIELD = {"org": "org_id"}
-LEADER_FIELD = {"leader": "leader_id"}
 
 
 def _actor(request: HttpRequest) -> User:
@@ -46,18 +42,6 @@ def _actor(request: HttpRequest) -> User:
 def _year(year: int | None) -> int:
     today = timezone.localdate()
     return year if year and 2000 <= year <= today.year else today.year
-
-
-@contextmanager
-def _field_names(renames: dict[str, str]) -> Iterator[None]:
-    """Report a service's errors under the field names of this request where the two differ."""
-    try:
-        yield
-    except ServiceError as exc:
-        for service_name, request_name in renames.items():
-            if service_name in exc.errors:
-                exc.errors[request_name] = exc.errors.pop(service_name)
-        raise
 
 
 # --- shapes ---------------------------------------------------------------------------------------------------
@@ -494,7 +478,7 @@ def nominate(request: HttpRequest, org_id: int, payload: NominateIn) -> Status[C
     """由上级（县、乡镇）提名 org_id 为某年度的候选，写明理由并选择情形类别；该年度已是候选的，增加一条提名依据。"""
     actor = _actor(request)
     org = org_get(actor, org_id)
-    with _field_names(ORG_FIELD):
+    with fields_renamed(org="org_id"):
         case = services.case_nominate(actor=actor, org=org, year=payload.year, category=payload.category,
                                       reason=payload.reason)
     return Status(201, _case_detail(actor, case.pk))
@@ -527,7 +511,7 @@ def plan_create(request: HttpRequest, case_id: int, payload: PlanIn) -> Status[C
     actor = _actor(request)
     case = _deciding_case(actor, case_id)
     leader, refused = _leader(actor, case, payload.leader_id)
-    with _field_names(LEADER_FIELD), _leader_refused(refused):
+    with fields_renamed(leader="leader_id"), _leader_refused(refused):
         services.plan_create(
             actor=actor, case=case, responsible_person=payload.responsible_person, responsibility=payload.responsibility,
             goal=payload.goal, reward_penalty=payload.reward_penalty, leader=leader, leader_name=payload.leader_name,
@@ -553,7 +537,7 @@ def plan_update(request: HttpRequest, case_id: int, payload: PlanUpdateIn) -> Ca
     leader, refused = _leader(actor, case, payload.leader_id)
     if payload.leader_id is None:
         leader = getattr(plan, "leader", None)
-    with _field_names(LEADER_FIELD), _leader_refused(refused):
+    with fields_renamed(leader="leader_id"), _leader_refused(refused):
         services.plan_update(
             actor=actor, case=case, reason=payload.reason, version=payload.version, leader=leader,
             responsible_person=value("responsible_person") or "", responsibility=value("responsibility") or "",
@@ -622,7 +606,7 @@ def survey_record(request: HttpRequest, org_id: int, payload: SurveyIn) -> Statu
     """由上级（县、乡镇）登记 org_id 某年度的群众满意度测评；每个党组织每年一条，改动请用 PATCH /surveys/{id}。"""
     actor = _actor(request)
     org = org_get(actor, org_id)
-    with _field_names(ORG_FIELD):
+    with fields_renamed(org="org_id"):
         sv = services.survey_record(actor=actor, org=org, year=payload.year, date=payload.date,
                                     respondents=payload.respondents, satisfied=payload.satisfied, method=payload.method)
     return Status(201, _survey(selectors.survey_get(actor, sv.pk)))
